@@ -1,0 +1,90 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The environment, parsed once at start-up. A bad variable stops the start with a message that
+ * names it; nothing else in the code base reads `process.env`.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  HUB_ROLE: z.enum(['gateway', 'worker', 'all']).default('all'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  HUB_PUBLIC_URL: z.url().optional(),
+  HUB_ADMIN_CLIENT_ID: z.string().min(1).default('hub-admin'),
+  HUB_ADMIN_JWKS: z.string().optional(),
+  HUB_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  HUB_RATE_LIMIT_RPS: z.coerce.number().min(0).default(100),
+  HUB_SIGNING_JWKS: z.string().optional(),
+  HUB_DATA_KEYS: z.string().optional(),
+  HUB_DATA_DIR: z.string().default('.hub'),
+  HUB_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Seconds between delivery attempts; the Standard Webhooks schedule by default. */
+  HUB_DELIVERY_SCHEDULE: z
+    .string()
+    .default('0,5,300,1800,7200,18000,36000,36000')
+    .transform((s, ctx) => {
+      const values = s.split(',').map((part) => Number(part.trim()));
+      if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
+        ctx.addIssue({ code: 'custom', message: 'a comma-separated list of non-negative seconds' });
+        return z.NEVER;
+      }
+      return values;
+    }),
+  HUB_DELIVERY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** How long a relayed outbox row may go unacknowledged before the relay enqueues it again. */
+  HUB_RELAY_LEASE_SECONDS: z.coerce.number().positive().default(60),
+  HUB_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('hub'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Omit<Env, 'HUB_PUBLIC_URL'> {
+  production: boolean;
+  publicUrl: string;
+  /** Explicit URLs only: undefined means "use the local defaults, starting them if need be". */
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production) {
+    for (const name of ['HUB_SIGNING_JWKS', 'HUB_DATA_KEYS', 'HUB_ADMIN_JWKS', 'DATABASE_URL', 'REDIS_URL'] as const) {
+      if (!e[name]) throw new ConfigError(`${name} is required when NODE_ENV=production`);
+    }
+  }
+  return {
+    ...e,
+    production,
+    publicUrl: (e.HUB_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+  };
+}
+
+/** Variables that take "JSON text, or a path to a file holding it". */
+export function readJsonOrFile(name: string, value: string): unknown {
+  const text = value.trim().startsWith('{') ? value : existsSync(value) ? readFileSync(value, 'utf8') : undefined;
+  if (text === undefined) throw new ConfigError(`${name}: neither JSON text nor a readable file: ${value}`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConfigError(`${name}: not valid JSON`);
+  }
+}
