@@ -37,3 +37,11 @@ export async function ensureDatabase(url: string): Promise<void> {
     await sql.end();
   }
 }
+
+/**
+ * Runs `fn` in one transaction. The transaction handle is typed as `Sql` so that repository
+ * functions take one type whether or not they run inside a transaction.
+ */
+export async function transaction<T>(sql: Sql, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  return (await sql.begin((tx) => fn(tx as unknown as Sql))) as T;
+}

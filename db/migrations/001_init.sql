@@ -199,3 +199,7 @@ BEGIN
 END $$;
 CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION append_only();
 CREATE TRIGGER disclosures_append_only BEFORE UPDATE OR DELETE ON disclosures FOR EACH ROW EXECUTE FUNCTION append_only();
+
+-- How many times a row was handed to the queue: part of the job id, so a row whose job failed or
+-- vanished can be handed over again under a fresh id.
+ALTER TABLE outbox ADD COLUMN relays int NOT NULL DEFAULT 0;

@@ -1,0 +1,89 @@
+import type { Disclosed } from '../consent/disclosed.js';
+
+/**
+ * The adapter contract. Every partner kind (webhook, portal, fhir, ...) implements
+ * `PartnerAdapter`; a new kind is one folder under `adapters/` and one line in `registry.ts`.
+ *
+ * Adapters only ever see `Disclosed<...>` values. The brand can only be produced by the consent
+ * projection, so an adapter cannot be handed (or build) a raw case file. Deliberately, nothing in
+ * `adapters/` fabricates a `Disclosed` value, not even for the data-free cancellation message:
+ * the delivery worker owns that.
+ */
+
+/** What a partner is allowed to see of one referral: the wire shape lives in schemas/. */
+import type { PartnerReferralView } from '../schemas/referral.js';
+export type { PartnerReferralView };
+
+export interface CancelledReferralView {
+  id: string;
+  status: 'cancelled';
+}
+
+export type DeliveryMessage =
+  | {
+      /** Becomes `webhook-id`; the worker keeps it stable across retries so partners can dedupe. */
+      messageId: string;
+      type: 'referral.created';
+      referral: Disclosed<PartnerReferralView>;
+    }
+  | {
+      messageId: string;
+      type: 'referral.cancelled';
+      referral: Disclosed<CancelledReferralView>;
+    };
+
+export type DeliveryMessageType = DeliveryMessage['type'];
+
+/**
+ * `retry` lets the worker reschedule on the Standard Webhooks schedule; `permanent_failure` stops
+ * retrying (the worker should flag the delivery for a human). Error strings are written to logs
+ * and the delivery record, so they must never contain case data (i.e. the request body).
+ */
+export type DeliveryResult =
+  | { outcome: 'delivered'; detail?: string }
+  | { outcome: 'retry'; error: string }
+  | { outcome: 'permanent_failure'; error: string };
+
+export interface PartnerAdapter {
+  readonly type: AdapterConfig['type'];
+  /** Must never throw: every failure is reported as a `DeliveryResult`. Must be idempotent per `messageId`. */
+  deliver(msg: DeliveryMessage): Promise<DeliveryResult>;
+}
+
+export interface WebhookAdapterConfig {
+  type: 'webhook';
+  url: string;
+  /** `whsec_` + base64 of 24..64 random bytes (Standard Webhooks). */
+  secret: string;
+}
+
+export interface PortalAdapterConfig {
+  type: 'portal';
+}
+
+/** Sketch only: the FHIR adapter issue may refine the auth shape. */
+export type FhirAuthConfig =
+  | { type: 'none' }
+  | { type: 'bearer'; token: string }
+  /** SMART Backend Services (`private_key_jwt`): the key itself is looked up by `keyId`, never stored here. */
+  | { type: 'smart-backend'; tokenUrl: string; clientId: string; keyId: string; scope?: string };
+
+export interface FhirAdapterConfig {
+  type: 'fhir';
+  baseUrl: string;
+  auth?: FhirAuthConfig;
+  /** How often Task status is polled on the partner's server. */
+  pollIntervalSeconds?: number;
+}
+
+export type AdapterConfig = WebhookAdapterConfig | PortalAdapterConfig | FhirAdapterConfig;
+export type AdapterType = AdapterConfig['type'];
+
+/** Deployment-wide knobs every adapter gets. */
+export interface AdapterOptions {
+  /** `HUB_ALLOW_PRIVATE_TARGETS`: permit loopback/private/link-local targets (tests, closed networks). */
+  allowPrivate: boolean;
+  /** Upper bound for one delivery attempt, connect to last byte (NOTES: 15 s by default). */
+  timeoutMs: number;
+  now?: () => Date;
+}

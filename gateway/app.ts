@@ -1,0 +1,80 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { routePath } from 'hono/route';
+import { HubError, notFound, tooLarge, unauthorized, unavailable } from '../lib/errors.js';
+import { createAccessTokenVerifier } from './auth/access-tokens.js';
+import type { AppEnv, Hub } from './context.js';
+import { problemResponse, toHubError, validationError } from './problem.js';
+import { registerConsentRoutes } from './routes/consents.js';
+import { registerDisclosureRoutes } from './routes/disclosures.js';
+import { registerOAuthRoutes } from './routes/oauth.js';
+import { registerOrganizationRoutes } from './routes/organizations.js';
+import { registerParticipantRoutes } from './routes/participants.js';
+import { registerReferralRoutes } from './routes/referrals.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+
+export function createApp(hub: Hub) {
+  const app = new OpenAPIHono<AppEnv>({
+    // Every schema failure, on every route, becomes one problem+json 400 naming the fields.
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error, result.target);
+    },
+  });
+
+  app.onError((error, c) => {
+    const known = toHubError(error);
+    if (known) return problemResponse(known);
+    if (isDatabaseUnavailable(error)) return problemResponse(unavailable('the database is not reachable; try again shortly'));
+    hub.logger.error({ err: { message: (error as Error).message, stack: (error as Error).stack }, path: c.req.path }, 'unhandled error');
+    return problemResponse(new HubError(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'));
+  });
+  app.notFound((c) => problemResponse(notFound(`route ${c.req.method} ${c.req.path}`)));
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = routePath(c) ?? 'unmatched';
+    hub.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    hub.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
+  });
+  app.use('*', secureHeaders());
+  app.use(
+    '*',
+    bodyLimit({ maxSize: hub.config.HUB_BODY_LIMIT_BYTES, onError: () => problemResponse(tooLarge(hub.config.HUB_BODY_LIMIT_BYTES)) }),
+  );
+
+  const verify = createAccessTokenVerifier(hub.signingKeys, hub.config.publicUrl);
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization');
+    const match = header?.match(/^Bearer\s+(\S+)$/i);
+    if (!match) throw unauthorized('an Authorization: Bearer access token is required');
+    c.set('caller', await verify(match[1]!));
+    await next();
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+  registerSystemRoutes(app, hub);
+  registerOAuthRoutes(app, hub);
+  registerOrganizationRoutes(app, hub);
+  registerParticipantRoutes(app, hub);
+  registerReferralRoutes(app, hub);
+  registerEventRoutes(app, hub);
+  registerConsentRoutes(app, hub);
+  registerDisclosureRoutes(app, hub);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Referral & consent hub',
+      version: '1.0.0',
+      description: 'Interagency referrals with consent-based, field-level disclosure. See API.md for the contract.',
+    },
+    servers: [{ url: hub.config.publicUrl }],
+    security: [{ bearer: [] }],
+  });
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/config.js';
+import type { DataKeyring } from '../crypto/data-keys.js';
+import type { SigningKeys } from '../crypto/signing-keys.js';
+import type { Sql } from '../db/connect.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { Role } from '../schemas/vocabulary.js';
+
+/** Everything a request handler or a worker needs, built once at start-up. */
+export interface Hub {
+  config: Config;
+  sql: Sql;
+  redis: Redis;
+  deliveries: Queue;
+  keyring: DataKeyring;
+  signingKeys: SigningKeys;
+  adminJwks: { keys: unknown[] } | undefined;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** Who is calling: from a verified hub access token. */
+export interface Caller {
+  clientId: string;
+  organizationId: string | null;
+  role: Role;
+  scopes: string[];
+}
+
+export interface AppEnv {
+  Variables: { caller: Caller };
+}

@@ -1,0 +1,63 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { IdParam, errorResponses } from '../../schemas/common.js';
+import { AccessDecision, AccessQuery, Disclosure, DisclosureQuery } from '../../schemas/consent.js';
+import { notFound } from '../../lib/errors.js';
+import { appendAudit, verifyAuditChain } from '../../store/audit.js';
+import { listDisclosures } from '../../store/disclosures.js';
+import { getOrganization } from '../../store/organizations.js';
+import { getParticipantRef } from '../../store/participants.js';
+import { decideFor } from '../../services/decisions.js';
+import type { AppEnv, Hub } from '../context.js';
+import { requireOrgRole, requireRole } from '../roles.js';
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+const tags = ['Compliance'];
+
+const accessRoute = createRoute({
+  method: 'get', path: '/v1/participants/{id}/access', tags,
+  summary: 'What a recipient may see of this participant, for a purpose, and why: the decision the hub enforces',
+  request: { params: IdParam, query: AccessQuery },
+  responses: { 200: { description: 'The decision', ...json(AccessDecision) }, ...errorResponses },
+});
+const disclosuresRoute = createRoute({
+  method: 'get', path: '/v1/participants/{id}/disclosures', tags, summary: 'Accounting of disclosures (HIPAA 164.528, 42 CFR 2.24)',
+  request: { params: IdParam, query: DisclosureQuery },
+  responses: { 200: { description: 'Disclosures, newest first', ...json(z.object({ items: z.array(Disclosure), nextCursor: z.null() })) }, ...errorResponses },
+});
+const verifyRoute = createRoute({
+  method: 'get', path: '/v1/audit/verify', tags, summary: 'Recompute the audit log’s hash chain',
+  responses: { 200: { description: 'The result', ...json(z.object({ valid: z.boolean(), entries: z.number(), firstBrokenAt: z.number().optional() })) }, ...errorResponses },
+});
+
+export function registerDisclosureRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
+  async function ownParticipant(organizationId: string, id: string) {
+    const participant = await getParticipantRef(hub.sql, id);
+    if (!participant || participant.organizationId !== organizationId) throw notFound('participant');
+    return participant;
+  }
+
+  app.openapi(accessRoute, async (c) => {
+    const caller = requireOrgRole(c, 'compliance', 'planner');
+    const participant = await ownParticipant(caller.organizationId, c.req.valid('param').id);
+    const query = c.req.valid('query');
+    const recipient = await getOrganization(hub.sql, query.recipient);
+    if (!recipient) throw notFound('recipient organization', 'recipient');
+    const source = query.source ? await getOrganization(hub.sql, query.source) : undefined;
+    if (query.source && !source) throw notFound('source organization', 'source');
+    const decision = await decideFor(hub.sql, participant, recipient, query.purpose, query.at ? new Date(query.at) : new Date(), source);
+    return c.json({ permitted: decision.permitted, denied: decision.denied, bases: decision.bases as Record<string, string[]>, obligations: decision.obligations }, 200);
+  });
+
+  app.openapi(disclosuresRoute, async (c) => {
+    const caller = requireOrgRole(c, 'compliance');
+    const participant = await ownParticipant(caller.organizationId, c.req.valid('param').id);
+    const { from, to } = c.req.valid('query');
+    await appendAudit(hub.sql, { actor: caller.clientId, action: 'disclosures.read', subject: participant.id });
+    return c.json({ items: await listDisclosures(hub.sql, participant.id, from, to), nextCursor: null }, 200);
+  });
+
+  app.openapi(verifyRoute, async (c) => {
+    requireRole(c, 'compliance', 'admin');
+    return c.json(await verifyAuditChain(hub.sql), 200);
+  });
+}

@@ -1,0 +1,132 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { generateSecret } from '../../adapters/webhook/sign.js';
+import { newId } from '../../lib/ids.js';
+import { notFound } from '../../lib/errors.js';
+import { page } from '../../lib/cursor.js';
+import { IdParam, ListQuery, errorResponses, listOf } from '../../schemas/common.js';
+import { Client, ClientInput, Organization, OrganizationInput, OrganizationPatch, type AdapterInput } from '../../schemas/organization.js';
+import { appendAudit } from '../../store/audit.js';
+import { insertClient } from '../../store/clients.js';
+import {
+  getOrganization,
+  insertOrganization,
+  listOrganizations,
+  updateOrganization,
+  type AdapterSecrets,
+  type OrganizationRow,
+  type StoredAdapter,
+} from '../../store/organizations.js';
+import { assertPublicUrl, UnsafeTargetError } from '../../adapters/ssrf.js';
+import { badRequest } from '../../lib/errors.js';
+import type { AppEnv, Hub } from '../context.js';
+import { requireRole } from '../roles.js';
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+const tags = ['Organizations and clients'];
+
+const createOrganization = createRoute({
+  method: 'post', path: '/v1/organizations', tags, summary: 'Register an organisation (a planner agency or a partner) and its adapter',
+  request: { body: { required: true, ...json(OrganizationInput) } },
+  responses: { 201: { description: 'Created', ...json(Organization) }, ...errorResponses },
+});
+const listRoute = createRoute({
+  method: 'get', path: '/v1/organizations', tags, request: { query: ListQuery },
+  responses: { 200: { description: 'Organisations, newest first', ...json(listOf(Organization, 'OrganizationList')) }, ...errorResponses },
+});
+const getRoute = createRoute({
+  method: 'get', path: '/v1/organizations/{id}', tags, request: { params: IdParam },
+  responses: { 200: { description: 'The organisation', ...json(Organization) }, ...errorResponses },
+});
+const patchRoute = createRoute({
+  method: 'patch', path: '/v1/organizations/{id}', tags, request: { params: IdParam, body: { required: true, ...json(OrganizationPatch) } },
+  responses: { 200: { description: 'Updated', ...json(Organization) }, ...errorResponses },
+});
+const createClient = createRoute({
+  method: 'post', path: '/v1/clients', tags, summary: 'Register a system client (its public keys) for an organisation',
+  request: { body: { required: true, ...json(ClientInput) } },
+  responses: { 201: { description: 'Created', ...json(Client) }, ...errorResponses },
+});
+
+function view(org: OrganizationRow, webhookSecret?: string) {
+  const adapter =
+    org.adapter.type === 'fhir'
+      ? { type: 'fhir' as const, baseUrl: org.adapter.baseUrl, auth: { type: org.adapter.auth?.type ?? 'none' }, pollIntervalSeconds: org.adapter.pollIntervalSeconds }
+      : org.adapter;
+  return { id: org.id, name: org.name, kind: org.kind, part2Program: org.part2Program, adapter, createdAt: org.createdAt, ...(webhookSecret ? { webhookSecret } : {}) };
+}
+
+/** Splits adapter input into what is stored in the clear and the secrets, which are encrypted. */
+async function prepareAdapter(hub: Hub, input: AdapterInput) {
+  const urlField = input.type === 'webhook' ? 'url' : input.type === 'fhir' ? 'baseUrl' : undefined;
+  if (urlField) {
+    try {
+      await assertPublicUrl((input as Record<string, string>)[urlField]!, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS });
+    } catch (error) {
+      if (error instanceof UnsafeTargetError) throw badRequest(error.message, [{ path: `adapter.${urlField}`, message: error.message }]);
+      throw error;
+    }
+  }
+  let stored: StoredAdapter;
+  let secrets: AdapterSecrets | undefined;
+  let generatedSecret: string | undefined;
+  if (input.type === 'webhook') {
+    generatedSecret = input.secret ? undefined : generateSecret();
+    secrets = { webhookSecret: input.secret ?? generatedSecret! };
+    stored = { type: 'webhook', url: input.url };
+  } else if (input.type === 'fhir') {
+    secrets = input.auth?.type === 'bearer' ? { fhirToken: input.auth.token } : undefined;
+    stored = { type: 'fhir', baseUrl: input.baseUrl, auth: { type: input.auth?.type ?? 'none' }, pollIntervalSeconds: input.pollIntervalSeconds };
+  } else {
+    stored = { type: 'portal' };
+  }
+  return { stored, secretJwe: secrets ? await hub.keyring.encrypt(secrets) : null, generatedSecret };
+}
+
+export function registerOrganizationRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
+  app.openapi(createOrganization, async (c) => {
+    const caller = requireRole(c, 'admin');
+    const input = c.req.valid('json');
+    const adapter = await prepareAdapter(hub, input.adapter);
+    const org = await insertOrganization(hub.sql, {
+      id: newId('org'), name: input.name, kind: input.kind, part2Program: input.part2Program, adapter: adapter.stored, secretJwe: adapter.secretJwe,
+    });
+    await appendAudit(hub.sql, { actor: caller.clientId, action: 'organization.created', subject: org.id, detail: { kind: org.kind } });
+    return c.json(view(org, adapter.generatedSecret), 201);
+  });
+
+  app.openapi(listRoute, async (c) => {
+    requireRole(c, 'admin');
+    const { limit, cursor } = c.req.valid('query');
+    return c.json(page(await listOrganizations(hub.sql, limit, cursor), limit, (o) => view(o)), 200);
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const caller = requireRole(c, 'admin', 'planner', 'partner', 'compliance');
+    const { id } = c.req.valid('param');
+    const org = await getOrganization(hub.sql, id);
+    // Others see their own organisation only; the directory of partners is an admin concern.
+    if (!org || (caller.role !== 'admin' && caller.organizationId !== id)) throw notFound('organization');
+    return c.json(view(org), 200);
+  });
+
+  app.openapi(patchRoute, async (c) => {
+    const caller = requireRole(c, 'admin');
+    const { id } = c.req.valid('param');
+    const patch = c.req.valid('json');
+    const adapter = patch.adapter ? await prepareAdapter(hub, patch.adapter) : undefined;
+    const org = await updateOrganization(hub.sql, id, { name: patch.name, part2Program: patch.part2Program, adapter: adapter?.stored, secretJwe: adapter?.secretJwe });
+    if (!org) throw notFound('organization');
+    await appendAudit(hub.sql, { actor: caller.clientId, action: 'organization.updated', subject: id, detail: { fields: Object.keys(patch) } });
+    return c.json(view(org, adapter?.generatedSecret), 200);
+  });
+
+  app.openapi(createClient, async (c) => {
+    const caller = requireRole(c, 'admin');
+    const input = c.req.valid('json');
+    if (!(await getOrganization(hub.sql, input.organizationId))) throw notFound('organization', 'organizationId');
+    const clientId = newId('cli');
+    await insertClient(hub.sql, { clientId, organizationId: input.organizationId, role: input.role, jwks: (input.jwks as never) ?? null, jwksUri: input.jwksUri ?? null });
+    await appendAudit(hub.sql, { actor: caller.clientId, action: 'client.created', subject: clientId, detail: { organizationId: input.organizationId, role: input.role } });
+    return c.json({ clientId, organizationId: input.organizationId, role: input.role }, 201);
+  });
+}

@@ -1,0 +1,107 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { Worker } from 'bullmq';
+import { readJsonOrFile, type Config } from '../config/config.js';
+import { parseDataKeys } from '../crypto/data-keys.js';
+import { loadSigningKeys } from '../crypto/signing-keys.js';
+import { connect, ensureDatabase } from '../db/connect.js';
+import { migrate } from '../db/migrate.js';
+import { ensureLocalServices } from '../dev/local-services.js';
+import { loadOrCreateDevAdminKey, loadOrCreateDevKeys } from '../dev/keys.js';
+import { closeWebhookAgents } from '../adapters/webhook/index.js';
+import { createApp } from '../gateway/app.js';
+import type { Hub } from '../gateway/context.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { createMetrics } from '../lib/metrics.js';
+import { forgetExpiredAssertions } from '../store/clients.js';
+import { startDeliveryWorker } from '../workers/delivery.js';
+import { createDeliveryQueue, redisConnection } from '../workers/queues.js';
+import { startRelay } from '../workers/relay.js';
+
+export interface RunningHub {
+  hub: Hub;
+  /** The gateway's base URL, when this process runs the gateway. */
+  url: string | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the parts of the hub that `HUB_ROLE` names. Outside production, missing services and
+ * keys are provided locally (API.md "Running"); in production they must be configured.
+ */
+export async function startHub(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningHub> {
+  let databaseUrl = config.databaseUrl;
+  let redisUrl = config.redisUrl;
+  if (!config.production && (!databaseUrl || !redisUrl)) {
+    const local = await ensureLocalServices({ databaseUrl, redisUrl, dataDir: config.HUB_DATA_DIR, log: (msg) => logger.info(msg) });
+    databaseUrl = local.databaseUrl;
+    redisUrl = local.redisUrl;
+  }
+  const devKeys = config.production || (config.HUB_SIGNING_JWKS && config.HUB_DATA_KEYS) ? undefined : await loadOrCreateDevKeys(config.HUB_DATA_DIR);
+  let adminJwks = config.HUB_ADMIN_JWKS ? (readJsonOrFile('HUB_ADMIN_JWKS', config.HUB_ADMIN_JWKS) as { keys: unknown[] }) : undefined;
+  if (!adminJwks && !config.production) {
+    const admin = await loadOrCreateDevAdminKey(config.HUB_DATA_DIR);
+    adminJwks = admin.publicJwks;
+    logger.info({ file: admin.file }, 'bootstrap admin key (development)');
+  }
+
+  if (!config.production) await ensureDatabase(databaseUrl!);
+  const sql = connect(databaseUrl!, { max: 20 });
+  await migrate(sql);
+
+  const redis = redisConnection(redisUrl!);
+  const hub: Hub = {
+    config,
+    sql,
+    redis,
+    deliveries: createDeliveryQueue(redis, config.HUB_QUEUE_PREFIX),
+    keyring: parseDataKeys(config.HUB_DATA_KEYS ?? devKeys!.dataKeys),
+    signingKeys: await loadSigningKeys(readJsonOrFile('HUB_SIGNING_JWKS', config.HUB_SIGNING_JWKS ?? devKeys!.signingJwks)),
+    adminJwks,
+    logger,
+    metrics: createMetrics(),
+  };
+
+  const stops: (() => Promise<void>)[] = [];
+  let url: string | undefined;
+  if (config.HUB_ROLE !== 'worker') {
+    const app = createApp(hub);
+    const server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    url = `http://127.0.0.1:${port}`;
+    logger.info({ url, publicUrl: config.publicUrl }, 'gateway listening');
+    // SIGTERM drains: stop accepting, let requests in flight finish.
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  }
+  if (config.HUB_ROLE !== 'gateway') {
+    const relay = await startRelay(hub);
+    const workerConnection = redisConnection(redisUrl!);
+    const worker: Worker = startDeliveryWorker(hub, workerConnection);
+    const sweep = setInterval(() => {
+      forgetExpiredAssertions(sql).catch((error: Error) => logger.warn({ err: error.message }, 'assertion sweep failed'));
+    }, 60_000);
+    sweep.unref();
+    stops.push(async () => {
+      clearInterval(sweep);
+      await relay.stop();
+      // Finishes the jobs in progress; what it has not started stays in Redis and in the outbox.
+      await worker.close();
+      await workerConnection.quit().catch(() => {});
+    });
+    logger.info('workers running');
+  }
+
+  return {
+    hub,
+    url,
+    async stop() {
+      for (const stop of stops) await stop();
+      await hub.deliveries.close();
+      await redis.quit().catch(() => {});
+      await closeWebhookAgents();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

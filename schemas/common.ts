@@ -1,0 +1,35 @@
+import { z } from '@hono/zod-openapi';
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    allowed: z.array(z.string()).optional(),
+  })
+  .openapi('Problem');
+
+export const Id = z.string().regex(/^[a-z]{2,4}_[A-Za-z0-9_-]{22}$/, 'not a valid id');
+export const IdParam = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const Timestamp = z.iso.datetime({ offset: true }).openapi({ example: '2026-11-23T09:00:00Z' });
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+export const listOf = <T extends z.ZodType>(item: T, name: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+
+/** Standard error responses, so every route's OpenAPI entry lists them. */
+const problemContent = { 'application/problem+json': { schema: Problem } };
+export const errorResponses = {
+  400: { description: 'The request fails its schema', content: problemContent },
+  401: { description: 'Missing or bad access token', content: problemContent },
+  403: { description: 'The caller’s role may not call this', content: problemContent },
+  404: { description: 'No such object, or one the caller may not see', content: problemContent },
+} as const;
+export const problem = (description: string) => ({ description, content: problemContent });

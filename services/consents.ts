@@ -1,0 +1,97 @@
+import type { Caller, Hub } from '../gateway/context.js';
+import { transaction, type Sql } from '../db/connect.js';
+import { consentWarnings, signatureProblems } from '../consent/index.js';
+import { newId } from '../lib/ids.js';
+import { conflict, notFound, unprocessable } from '../lib/errors.js';
+import type { ConsentInput } from '../schemas/consent.js';
+import { appendAudit } from '../store/audit.js';
+import { getConsent, insertConsent, revokeConsent, type ConsentRecord } from '../store/consents.js';
+import { insertEvent } from '../store/events.js';
+import { getOrganization } from '../store/organizations.js';
+import { cancelPendingDeliveries, deliveryMessageId, insertOutbox } from '../store/outbox.js';
+import { getParticipantRef } from '../store/participants.js';
+import { setReferralStatus, type ReferralRow } from '../store/referrals.js';
+import type { DataKeyring } from '../crypto/data-keys.js';
+import { decideFor } from './decisions.js';
+
+/** A compliance officer manages the consents of its own organisation's participants. */
+async function ownParticipant(sql: Sql, caller: Caller, participantId: string, path?: string) {
+  const participant = await getParticipantRef(sql, participantId);
+  if (!participant || participant.organizationId !== caller.organizationId) throw notFound('participant', path);
+  return participant;
+}
+
+export async function createConsent(hub: Hub, caller: Caller, input: ConsentInput) {
+  const participant = await ownParticipant(hub.sql, caller, input.participantId, 'participantId');
+  const now = new Date();
+  const problems = signatureProblems(input, { birthDate: participant.birthDate, at: now, provision: input.provision });
+  if (problems.length > 0) throw unprocessable(`the ${input.basis} cannot be recorded: ${problems.map((p) => p.message).join('; ')}`, problems);
+  const expired = input.period.end !== undefined && Date.parse(input.period.end) <= now.getTime();
+  return transaction(hub.sql, async (tx) => {
+    const consent = await insertConsent(
+      tx,
+      { id: newId('con'), participantId: participant.id, basis: input.basis, status: expired ? 'expired' : 'active', period: input.period,
+        signatures: input.signatures, documentRef: input.documentRef, provision: input.provision },
+      caller.clientId,
+    );
+    await appendAudit(tx, { actor: caller.clientId, action: 'consent.created', subject: consent.id, detail: { participantId: participant.id, basis: input.basis } });
+    await reconcileReferrals(tx, hub.keyring, participant.id, caller.clientId);
+    return { ...consent, warnings: consentWarnings(input.provision, input.period) };
+  });
+}
+
+export async function getOwnConsent(hub: Hub, caller: Caller, id: string): Promise<ConsentRecord> {
+  const consent = await getConsent(hub.sql, id);
+  if (!consent) throw notFound('consent');
+  await ownParticipant(hub.sql, caller, consent.participantId).catch(() => {
+    throw notFound('consent');
+  });
+  return consent;
+}
+
+export async function revoke(hub: Hub, caller: Caller, id: string, reason: string) {
+  const existing = await getOwnConsent(hub, caller, id);
+  if (existing.status === 'revoked') throw conflict('this consent is already revoked', { allowed: [] });
+  return transaction(hub.sql, async (tx) => {
+    const revoked = await revokeConsent(tx, id, reason);
+    if (!revoked) throw conflict('this consent is already revoked', { allowed: [] });
+    await appendAudit(tx, { actor: caller.clientId, action: 'consent.revoked', subject: id, detail: { participantId: revoked.participantId } });
+    // Revocation takes effect for deliveries already queued: they go back to awaiting_consent.
+    await reconcileReferrals(tx, hub.keyring, revoked.participantId, caller.clientId);
+    return revoked;
+  });
+}
+
+/**
+ * After a consent change, brings the participant's undelivered referrals in line with what is now
+ * permitted (DESIGN.md flow 5): released when a basis appears, held back when it goes. Runs in the
+ * consent change's transaction, so the change and its effects commit together.
+ */
+export async function reconcileReferrals(tx: Sql, keyring: DataKeyring, participantId: string, actor: string): Promise<void> {
+  const referrals = await tx<{ id: string }[]>`SELECT id FROM referrals WHERE participant_id = ${participantId}
+    AND status IN ('awaiting_consent', 'queued') ORDER BY created_at FOR UPDATE`;
+  if (referrals.length === 0) return;
+  const participant = (await getParticipantRef(tx, participantId))!;
+  const now = new Date();
+  for (const { id } of referrals) {
+    const [row] = await tx<{ partner_id: string; purpose: ReferralRow['purpose']; status: ReferralRow['status'] }[]>`
+      SELECT partner_id, purpose, status FROM referrals WHERE id = ${id}`;
+    const partner = (await getOrganization(tx, row!.partner_id))!;
+    const permitted = (await decideFor(tx, participant, partner, row!.purpose, now)).permitted.includes('identity');
+    if (row!.status === 'awaiting_consent' && permitted) {
+      await setReferralStatus(tx, id, 'queued');
+      await insertEvent(tx, keyring, { referralId: id, type: 'queued', byOrgId: null, statusAfter: 'queued', reason: 'a consent now permits delivery' });
+      await insertOutbox(tx, { referralId: id, kind: 'deliver', partnerId: partner.id, messageId: await deliveryMessageId(tx, id) });
+      await appendAudit(tx, { actor, action: 'referral.released', subject: id });
+    } else if (row!.status === 'queued' && !permitted) {
+      await holdForConsent(tx, keyring, id, 'consent no longer permits the partner to see the participant’s identity');
+    }
+  }
+}
+
+/** A queued referral whose basis went away waits again, and its pending delivery stops. */
+export async function holdForConsent(tx: Sql, keyring: DataKeyring, referralId: string, reason: string): Promise<void> {
+  await cancelPendingDeliveries(tx, referralId, 'withheld');
+  await setReferralStatus(tx, referralId, 'awaiting_consent');
+  await insertEvent(tx, keyring, { referralId, type: 'awaiting_consent', byOrgId: null, statusAfter: 'awaiting_consent', reason });
+}

@@ -1,0 +1,60 @@
+import { decide, DEFAULT_MINOR_POLICY, partnerView, project, type Decision } from '../consent/index.js';
+import type { Sql } from '../db/connect.js';
+import type { DataKeyring } from '../crypto/data-keys.js';
+import type { Purpose } from '../schemas/vocabulary.js';
+import { loadBases } from '../store/consents.js';
+import type { OrganizationRow } from '../store/organizations.js';
+import { loadCaseFile, type ReferralRow } from '../store/referrals.js';
+
+/**
+ * The one place where enforcement asks the consent engine: delivery, partner reads and the
+ * compliance officer's access endpoint all call this, so they cannot disagree.
+ */
+export async function decideFor(
+  sql: Sql,
+  participant: { id: string; birthDate: string },
+  recipient: OrganizationRow,
+  purpose: Purpose,
+  at: Date,
+  source?: OrganizationRow,
+): Promise<Decision> {
+  const bases = await loadBases(sql, participant.id);
+  return decide(
+    {
+      participant,
+      recipient: { id: recipient.id, kind: recipient.kind, name: recipient.name, part2Program: recipient.part2Program },
+      ...(source ? { source: { id: source.id, kind: source.kind, name: source.name, part2Program: source.part2Program } } : {}),
+      purpose,
+      at,
+    },
+    bases,
+    DEFAULT_MINOR_POLICY,
+  );
+}
+
+/** The partner's view of a referral, decided and projected now. */
+export async function partnerViewOf(
+  sql: Sql,
+  keyring: DataKeyring,
+  referral: ReferralRow,
+  participant: { id: string; birthDate: string },
+  partner: OrganizationRow,
+  at = new Date(),
+) {
+  const decision = await decideFor(sql, participant, partner, referral.purpose, at);
+  const caseFile = await loadCaseFile(sql, keyring, referral.id, decision.permitted);
+  const projected = project(caseFile, decision);
+  const view = partnerView(
+    {
+      id: referral.id,
+      status: referral.status,
+      service: referral.service,
+      purpose: referral.purpose,
+      priority: referral.priority,
+      reason: await keyring.decrypt<string>(referral.reasonJwe),
+      createdAt: referral.createdAt,
+    },
+    projected,
+  );
+  return { decision, projected, view };
+}

@@ -1,0 +1,102 @@
+import type { Caller, Hub } from '../gateway/context.js';
+import { transaction } from '../db/connect.js';
+import { allowedEvents, ENGAGEMENT_EVENTS, PARTNER_STATUS_EVENTS, PLANNER_EVENTS, nextStatus, type PostableEvent } from '../domain/referral-workflow.js';
+import { badRequest, conflict, forbidden } from '../lib/errors.js';
+import type { EventInput } from '../schemas/referral.js';
+import { appendAudit } from '../store/audit.js';
+import { insertEvent, listEvents } from '../store/events.js';
+import { getOrganization } from '../store/organizations.js';
+import { cancelPendingDeliveries, insertOutbox } from '../store/outbox.js';
+import { getReferral, setReferralStatus, type ReferralRow } from '../store/referrals.js';
+import { getParticipantRef } from '../store/participants.js';
+import { decideFor } from './decisions.js';
+import { referralForCaller } from './referrals.js';
+
+const PARTNER_EVENTS: readonly PostableEvent[] = [...PARTNER_STATUS_EVENTS, ...ENGAGEMENT_EVENTS];
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** POST /v1/referrals/{id}/events: validated against the state machine, stored, and announced. */
+export async function postEvent(hub: Hub, caller: Caller, referralId: string, input: EventInput) {
+  const { as } = await referralForCaller(hub.sql, caller, referralId);
+  const mayPost: readonly PostableEvent[] = as === 'partner' ? PARTNER_EVENTS : as === 'referrer' ? PLANNER_EVENTS : [];
+  if (!mayPost.includes(input.type)) {
+    throw forbidden(`the ${as === 'partner' ? 'partner' : as === 'referrer' ? 'referring organisation' : caller.role} may post only: ${mayPost.join(', ') || 'nothing'}`);
+  }
+  if (input.occurredAt && Date.parse(input.occurredAt) > Date.now() + FUTURE_TOLERANCE_MS) {
+    throw badRequest('occurredAt is in the future', [{ path: 'occurredAt', message: 'must not be in the future' }]);
+  }
+
+  return transaction(hub.sql, async (tx) => {
+    // Row lock: two events racing for the same referral are applied one after the other.
+    const referral = (await getReferral(tx, referralId, { forUpdate: true }))!;
+    const state = { status: referral.status, statusBeforeHold: referral.statusBeforeHold };
+    const status = nextStatus(state, input.type);
+    if (!status) {
+      throw conflict(`a ${input.type} event is not allowed while the referral is ${referral.status}`, { allowed: allowedEvents(state, mayPost) });
+    }
+    if (status !== referral.status) {
+      const statusBeforeHold = status === 'on_hold' ? referral.status : referral.status === 'on_hold' ? null : undefined;
+      await setReferralStatus(tx, referralId, status, { statusBeforeHold });
+    }
+    const event = await insertEvent(tx, hub.keyring, {
+      referralId, type: input.type, occurredAt: input.occurredAt, byOrgId: caller.organizationId, byClientId: caller.clientId,
+      reason: input.reason, appointmentAt: input.appointmentAt, note: input.note, statusAfter: status,
+    });
+    if (input.type === 'cancelled') await announceCancellation(hub, tx, referral);
+    await appendAudit(tx, { actor: caller.clientId, action: 'referral.event', subject: referralId, detail: { type: input.type, status } });
+    return { id: event.id, type: event.type, occurredAt: event.occurredAt, status };
+  });
+}
+
+/** A cancelled referral stops its pending delivery; a partner that already has it is told. */
+async function announceCancellation(hub: Hub, tx: Parameters<typeof insertOutbox>[0], referral: ReferralRow) {
+  await cancelPendingDeliveries(tx, referral.id, 'cancelled');
+  if (!referral.deliveredAt) return;
+  const partner = await getOrganization(tx, referral.partnerId);
+  if (partner && partner.adapter.type !== 'portal') await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
+}
+
+/**
+ * The timeline as the referring organisation may see it. What a 42 CFR Part 2 program reports
+ * (its events, notes, appointments) is itself substance-use information: it reaches the
+ * referrer only under a basis permitting substance_use from that source (§ 2.35); otherwise the
+ * entry shows only that something was withheld.
+ */
+export async function visibleTimeline(hub: Hub, referral: ReferralRow) {
+  const events = await listEvents(hub.sql, hub.keyring, referral.id);
+  const partner = await getOrganization(hub.sql, referral.partnerId);
+  let mayShowPart2 = true;
+  if (partner?.part2Program && events.some((e) => e.byOrgId === partner.id)) {
+    const [participant, referrer] = await Promise.all([getParticipantRef(hub.sql, referral.participantId), getOrganization(hub.sql, referral.referrerOrgId)]);
+    const decision = await decideFor(hub.sql, participant!, referrer!, referral.purpose, new Date(), partner);
+    mayShowPart2 = decision.permitted.includes('substance_use');
+  }
+  let withheld = 0;
+  const items = events.map((e) => {
+    if (!mayShowPart2 && e.byOrgId === partner?.id) {
+      withheld += 1;
+      return { id: e.id, type: 'withheld', occurredAt: e.occurredAt };
+    }
+    return timelineEntry(e);
+  });
+  return { items, withheld };
+}
+
+/** GET /v1/referrals/{id}/timeline: the referring organisation's view, oldest first. */
+export async function timeline(hub: Hub, caller: Caller, referralId: string) {
+  const { as, referral } = await referralForCaller(hub.sql, caller, referralId);
+  if (as === 'partner') throw forbidden('the timeline belongs to the referring organisation');
+  return (await visibleTimeline(hub, referral)).items;
+}
+
+function timelineEntry(e: Awaited<ReturnType<typeof listEvents>>[number]) {
+  return {
+    id: e.id,
+    type: e.type,
+    occurredAt: e.occurredAt,
+    ...(e.byOrgId ? { by: e.byOrgId } : {}),
+    ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.appointmentAt ? { appointmentAt: e.appointmentAt } : {}),
+    ...(e.note ? { note: e.note } : {}),
+  };
+}

@@ -1,0 +1,121 @@
+import type { Hub, Caller } from '../gateway/context.js';
+import { transaction, type Sql } from '../db/connect.js';
+import { newId } from '../lib/ids.js';
+import { conflict, notFound, unprocessable } from '../lib/errors.js';
+import type { ReferralInput } from '../schemas/referral.js';
+import { appendAudit } from '../store/audit.js';
+import { insertEvent } from '../store/events.js';
+import { claimIdempotencyKey, findIdempotent, purgeExpiredKey, requestHash, storeIdempotentResponse } from '../store/idempotency.js';
+import { getOrganization } from '../store/organizations.js';
+import { deliveryMessageId, insertOutbox } from '../store/outbox.js';
+import { getParticipantRef } from '../store/participants.js';
+import { getReferral, insertReferral, loadCaseFile, setReferralStatus, type ReferralRow } from '../store/referrals.js';
+import { recordDisclosure } from '../store/disclosures.js';
+import { decideFor, partnerViewOf } from './decisions.js';
+import { visibleTimeline } from './referral-events.js';
+
+export const createdView = (r: ReferralRow) => ({
+  id: r.id, status: r.status, participantId: r.participantId, partnerId: r.partnerId, service: r.service, purpose: r.purpose, priority: r.priority, createdAt: r.createdAt,
+});
+
+/**
+ * POST /v1/referrals: one transaction writes the referral, its encrypted case file, the first
+ * timeline event, the outbox row and the audit entry (DESIGN.md flow 1). Nothing is enqueued here.
+ */
+export async function createReferral(hub: Hub, caller: Caller & { organizationId: string }, input: ReferralInput, idempotencyKey?: string) {
+  const participant = await getParticipantRef(hub.sql, input.participantId);
+  if (!participant || participant.organizationId !== caller.organizationId) throw notFound('participant', 'participantId');
+  const partner = await getOrganization(hub.sql, input.partnerId);
+  if (!partner) throw notFound('partner organization', 'partnerId');
+
+  // Decided now only to choose the first status; the worker decides again at send time.
+  const decision = await decideFor(hub.sql, participant, partner, input.purpose, new Date());
+  const status = decision.permitted.includes('identity') ? 'queued' : 'awaiting_consent';
+  const hash = requestHash(input);
+
+  return transaction(hub.sql, async (tx) => {
+    if (idempotencyKey) {
+      await purgeExpiredKey(tx, caller.clientId, idempotencyKey);
+      if (!(await claimIdempotencyKey(tx, caller.clientId, idempotencyKey, hash))) {
+        const earlier = await findIdempotent(tx, caller.clientId, idempotencyKey, hash);
+        if (earlier.kind === 'mismatch') {
+          throw unprocessable('this Idempotency-Key was used with a different request body', [{ path: 'Idempotency-Key', message: 'reused with another body' }]);
+        }
+        if (earlier.kind === 'replay') return { status: earlier.status as 201, body: earlier.body as ReturnType<typeof createdView>, replayed: true };
+        throw conflict('a request with this Idempotency-Key is still in flight');
+      }
+    }
+    const referral = await insertReferral(
+      tx, hub.keyring,
+      { id: newId('ref'), participantId: participant.id, referrerOrgId: caller.organizationId, partnerId: partner.id, service: input.service,
+        purpose: input.purpose, priority: input.priority, status, reason: input.reason, createdBy: caller.clientId },
+      input.caseFile,
+    );
+    await insertEvent(tx, hub.keyring, {
+      referralId: referral.id, type: status === 'queued' ? 'created' : 'awaiting_consent', byOrgId: caller.organizationId, byClientId: caller.clientId,
+      statusAfter: status, reason: status === 'queued' ? null : 'no basis yet lets the partner see the participant’s identity',
+    });
+    if (status === 'queued') await insertOutbox(tx, { referralId: referral.id, kind: 'deliver', partnerId: partner.id });
+    await appendAudit(tx, { actor: caller.clientId, action: 'referral.created', subject: referral.id, detail: { partnerId: partner.id, status } });
+    const body = createdView(referral);
+    if (idempotencyKey) await storeIdempotentResponse(tx, caller.clientId, idempotencyKey, 201, body);
+    return { status: 201 as const, body, replayed: false };
+  });
+}
+
+/** Who may see a referral, and as what. Anyone else gets 404, never 403 (API.md). */
+export async function referralForCaller(sql: Sql, caller: Caller, id: string): Promise<{ referral: ReferralRow; as: 'referrer' | 'partner' | 'admin' }> {
+  const referral = await getReferral(sql, id);
+  if (referral) {
+    if (caller.role === 'admin') return { referral, as: 'admin' };
+    if (caller.role === 'planner' && referral.referrerOrgId === caller.organizationId) return { referral, as: 'referrer' };
+    // A partner sees a referral from the moment it is delivered.
+    if (caller.role === 'partner' && referral.partnerId === caller.organizationId && referral.deliveredAt) return { referral, as: 'partner' };
+  }
+  throw notFound('referral');
+}
+
+export async function referrerView(hub: Hub, referral: ReferralRow) {
+  const { withheld } = await visibleTimeline(hub, referral);
+  return {
+    ...createdView(referral),
+    reason: await hub.keyring.decrypt<string>(referral.reasonJwe),
+    updatedAt: referral.updatedAt,
+    deliveredAt: referral.deliveredAt,
+    lastError: referral.lastError,
+    withheldEvents: withheld,
+    caseFile: await loadCaseFile(hub.sql, hub.keyring, referral.id),
+  };
+}
+
+/** A partner's read: decided and projected at read time, and recorded as a disclosure. */
+export async function partnerRead(hub: Hub, caller: Caller, referral: ReferralRow) {
+  const participant = (await getParticipantRef(hub.sql, referral.participantId))!;
+  const partner = (await getOrganization(hub.sql, referral.partnerId))!;
+  const { projected, view } = await partnerViewOf(hub.sql, hub.keyring, referral, participant, partner);
+  await recordDisclosure(hub.sql, {
+    id: newId('dis'), participantId: participant.id, recipientOrganizationId: partner.id, referralId: referral.id,
+    categories: projected.categories, purpose: referral.purpose, basisIds: projected.basisIds, channel: 'read',
+  });
+  hub.metrics.disclosures.inc({ channel: 'read' });
+  await appendAudit(hub.sql, { actor: caller.clientId, action: 'referral.read', subject: referral.id, detail: { categories: projected.categories } });
+  return view;
+}
+
+/** POST /v1/referrals/{id}/replay: a delivery_failed referral goes back to the queue, same webhook-id. */
+export async function replayReferral(hub: Hub, caller: Caller, id: string) {
+  await referralForCaller(hub.sql, caller, id);
+  return transaction(hub.sql, async (tx) => {
+    const referral = (await getReferral(tx, id, { forUpdate: true }))!;
+    if (referral.status !== 'delivery_failed') {
+      throw conflict(`only a delivery_failed referral can be replayed; this one is ${referral.status}`, { allowed: [] });
+    }
+    await setReferralStatus(tx, id, 'queued', { lastError: null });
+    await insertEvent(tx, hub.keyring, { referralId: id, type: 'queued', byOrgId: caller.organizationId, byClientId: caller.clientId, statusAfter: 'queued', reason: 'replayed' });
+    await insertOutbox(tx, { referralId: id, kind: 'deliver', partnerId: referral.partnerId, messageId: await deliveryMessageId(tx, id) });
+    await appendAudit(tx, { actor: caller.clientId, action: 'referral.replayed', subject: id });
+    return (await getReferral(tx, id))!;
+  });
+}
+
+export { decideFor };

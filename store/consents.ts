@@ -1,0 +1,69 @@
+import type { Sql } from '../db/connect.js';
+import type { Basis, Provision, Signature } from '../consent/types.js';
+import type { BasisKind } from '../schemas/vocabulary.js';
+
+type Row = {
+  id: string;
+  participant_id: string;
+  basis: BasisKind;
+  status: 'active' | 'revoked' | 'expired';
+  period_start: Date;
+  period_end: Date | null;
+  signatures: Signature[];
+  document_ref: string | null;
+  provision: Provision;
+  created_at: Date;
+  revoked_at: Date | null;
+  revoke_reason: string | null;
+};
+
+export interface ConsentRecord extends Basis {
+  createdAt: string;
+  revokeReason?: string | undefined;
+}
+
+const toConsent = (r: Row): ConsentRecord => ({
+  id: r.id,
+  participantId: r.participant_id,
+  basis: r.basis,
+  status: r.status,
+  period: { start: r.period_start.toISOString(), ...(r.period_end ? { end: r.period_end.toISOString() } : {}) },
+  signatures: r.signatures,
+  ...(r.document_ref ? { documentRef: r.document_ref } : {}),
+  provision: r.provision,
+  createdAt: r.created_at.toISOString(),
+  ...(r.revoked_at ? { revokedAt: r.revoked_at.toISOString() } : {}),
+  ...(r.revoke_reason ? { revokeReason: r.revoke_reason } : {}),
+});
+
+export async function insertConsent(sql: Sql, consent: Omit<Basis, 'revokedAt'>, createdBy: string): Promise<ConsentRecord> {
+  const [row] = await sql<Row[]>`INSERT INTO consents (id, participant_id, basis, status, period_start, period_end, signatures, document_ref, provision, created_by)
+    VALUES (${consent.id}, ${consent.participantId}, ${consent.basis}, ${consent.status}, ${consent.period.start}, ${consent.period.end ?? null},
+      ${sql.json(consent.signatures as never)}, ${consent.documentRef ?? null}, ${sql.json(consent.provision as never)}, ${createdBy})
+    RETURNING *`;
+  return toConsent(row!);
+}
+
+export async function getConsent(sql: Sql, id: string): Promise<ConsentRecord | undefined> {
+  const [row] = await sql<Row[]>`SELECT * FROM consents WHERE id = ${id}`;
+  return row && toConsent(row);
+}
+
+export async function listConsents(sql: Sql, participantId: string): Promise<ConsentRecord[]> {
+  const rows = await sql<Row[]>`SELECT * FROM consents WHERE participant_id = ${participantId} ORDER BY created_at DESC, id DESC`;
+  return rows.map(toConsent);
+}
+
+/**
+ * The bases a decision for this participant may rest on: one indexed query. Revoked bases are
+ * loaded too, so that a denial can say "consent … was revoked" rather than "no consent".
+ */
+export async function loadBases(sql: Sql, participantId: string): Promise<Basis[]> {
+  return listConsents(sql, participantId);
+}
+
+export async function revokeConsent(sql: Sql, id: string, reason: string): Promise<ConsentRecord | undefined> {
+  const [row] = await sql<Row[]>`UPDATE consents SET status = 'revoked', revoked_at = now(), revoke_reason = ${reason}
+    WHERE id = ${id} AND status <> 'revoked' RETURNING *`;
+  return row && toConsent(row);
+}

@@ -1,0 +1,51 @@
+import type { Sql } from '../db/connect.js';
+import type { DataKeyring } from '../crypto/data-keys.js';
+import { newId } from '../lib/ids.js';
+import type { DataCategory, ReferralStatus } from '../schemas/vocabulary.js';
+
+export interface EventRecord {
+  id: string;
+  referralId: string;
+  type: string;
+  occurredAt: string;
+  byOrgId: string | null;
+  reason: string | null;
+  appointmentAt: string | null;
+  note: { category: DataCategory; text: string } | null;
+  statusAfter: ReferralStatus;
+}
+
+export async function insertEvent(
+  tx: Sql,
+  keyring: DataKeyring,
+  event: Omit<EventRecord, 'id' | 'occurredAt' | 'note' | 'reason' | 'appointmentAt'> & {
+    occurredAt?: string | undefined; byClientId?: string | null; reason?: string | null | undefined; appointmentAt?: string | null | undefined;
+    note?: { category: DataCategory; text: string } | null | undefined;
+  },
+): Promise<EventRecord> {
+  const id = newId('evt');
+  const noteJwe = event.note ? await keyring.encrypt(event.note.text) : null;
+  const [row] = await tx<{ occurred_at: Date }[]>`INSERT INTO referral_events
+      (id, referral_id, type, occurred_at, by_org_id, by_client_id, reason, appointment_at, note_category, note_jwe, status_after)
+    VALUES (${id}, ${event.referralId}, ${event.type}, ${event.occurredAt ?? tx`now()`}, ${event.byOrgId}, ${event.byClientId ?? null},
+      ${event.reason ?? null}, ${event.appointmentAt ?? null}, ${event.note?.category ?? null}, ${noteJwe}, ${event.statusAfter})
+    RETURNING occurred_at`;
+  return {
+    id, referralId: event.referralId, type: event.type, occurredAt: row!.occurred_at.toISOString(), byOrgId: event.byOrgId,
+    reason: event.reason ?? null, appointmentAt: event.appointmentAt ?? null, note: event.note ?? null, statusAfter: event.statusAfter,
+  };
+}
+
+export async function listEvents(sql: Sql, keyring: DataKeyring, referralId: string): Promise<EventRecord[]> {
+  const rows = await sql<{ id: string; type: string; occurred_at: Date; by_org_id: string | null; reason: string | null; appointment_at: Date | null; note_category: DataCategory | null; note_jwe: string | null; status_after: ReferralStatus }[]>`
+    SELECT id, type, occurred_at, by_org_id, reason, appointment_at, note_category, note_jwe, status_after
+    FROM referral_events WHERE referral_id = ${referralId} ORDER BY seq`;
+  return Promise.all(
+    rows.map(async (r) => ({
+      id: r.id, referralId, type: r.type, occurredAt: r.occurred_at.toISOString(), byOrgId: r.by_org_id, reason: r.reason,
+      appointmentAt: r.appointment_at?.toISOString() ?? null,
+      note: r.note_category && r.note_jwe ? { category: r.note_category, text: await keyring.decrypt<string>(r.note_jwe) } : null,
+      statusAfter: r.status_after,
+    })),
+  );
+}

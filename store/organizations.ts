@@ -1,0 +1,81 @@
+import type { Sql } from '../db/connect.js';
+import type { DataKeyring } from '../crypto/data-keys.js';
+import { decodeCursor } from '../lib/cursor.js';
+import type { OrganizationKind } from '../schemas/vocabulary.js';
+
+/** Adapter settings as stored: secrets live apart, encrypted. */
+export type StoredAdapter =
+  | { type: 'webhook'; url: string }
+  | { type: 'fhir'; baseUrl: string; auth?: { type: 'none' } | { type: 'bearer' }; pollIntervalSeconds: number }
+  | { type: 'portal' };
+
+export interface OrganizationRow {
+  id: string;
+  name: string;
+  kind: OrganizationKind;
+  part2Program: boolean;
+  adapter: StoredAdapter;
+  secretJwe: string | null;
+  createdAt: string;
+}
+
+/** What an adapter needs that is never shown: the webhook secret or the FHIR bearer token. */
+export interface AdapterSecrets {
+  webhookSecret?: string;
+  fhirToken?: string;
+}
+
+type Row = { id: string; name: string; kind: OrganizationKind; part2_program: boolean; adapter: StoredAdapter; secret_jwe: string | null; created_at: Date };
+const toOrganization = (r: Row): OrganizationRow => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  part2Program: r.part2_program,
+  adapter: r.adapter,
+  secretJwe: r.secret_jwe,
+  createdAt: r.created_at.toISOString(),
+});
+
+export async function insertOrganization(sql: Sql, org: Omit<OrganizationRow, 'createdAt'>): Promise<OrganizationRow> {
+  const [row] = await sql<Row[]>`INSERT INTO organizations (id, name, kind, part2_program, adapter, secret_jwe)
+    VALUES (${org.id}, ${org.name}, ${org.kind}, ${org.part2Program}, ${sql.json(org.adapter as never)}, ${org.secretJwe}) RETURNING *`;
+  return toOrganization(row!);
+}
+
+export async function getOrganization(sql: Sql, id: string): Promise<OrganizationRow | undefined> {
+  const [row] = await sql<Row[]>`SELECT * FROM organizations WHERE id = ${id}`;
+  return row && toOrganization(row);
+}
+
+export async function getOrganizations(sql: Sql, ids: string[]): Promise<Map<string, OrganizationRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql<Row[]>`SELECT * FROM organizations WHERE id = ANY(${ids})`;
+  return new Map(rows.map((r) => [r.id, toOrganization(r)]));
+}
+
+export async function listOrganizations(sql: Sql, limit: number, cursor?: string) {
+  const after = decodeCursor(cursor);
+  const rows = await sql<Row[]>`SELECT * FROM organizations
+    WHERE ${after ? sql`(created_at, id) < (${after.createdAt}, ${after.id})` : sql`true`}
+    ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
+  return rows.map(toOrganization);
+}
+
+export async function updateOrganization(
+  sql: Sql,
+  id: string,
+  patch: { name?: string | undefined; part2Program?: boolean | undefined; adapter?: StoredAdapter | undefined; secretJwe?: string | null | undefined },
+): Promise<OrganizationRow | undefined> {
+  const [row] = await sql<Row[]>`UPDATE organizations SET
+      name = coalesce(${patch.name ?? null}, name),
+      part2_program = coalesce(${patch.part2Program ?? null}, part2_program),
+      adapter = coalesce(${patch.adapter ? sql.json(patch.adapter as never) : null}, adapter),
+      secret_jwe = ${patch.adapter ? (patch.secretJwe ?? null) : sql`secret_jwe`},
+      updated_at = now()
+    WHERE id = ${id} RETURNING *`;
+  return row && toOrganization(row);
+}
+
+export async function adapterSecrets(keyring: DataKeyring, org: OrganizationRow): Promise<AdapterSecrets> {
+  return org.secretJwe ? keyring.decrypt<AdapterSecrets>(org.secretJwe) : {};
+}

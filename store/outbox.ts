@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import type { Sql } from '../db/connect.js';
+
+export type OutboxKind = 'deliver' | 'cancel';
+
+export interface OutboxRow {
+  id: string;
+  referralId: string;
+  kind: OutboxKind;
+  messageId: string;
+  partnerId: string;
+  attempts: number;
+  relays: number;
+}
+
+type Row = { id: string; referral_id: string; kind: OutboxKind; message_id: string; partner_id: string; attempts: number; relays: number };
+const toOutbox = (r: Row): OutboxRow => ({
+  id: String(r.id), referralId: r.referral_id, kind: r.kind, messageId: r.message_id, partnerId: r.partner_id, attempts: r.attempts, relays: r.relays,
+});
+
+/** A Standard Webhooks message id: one per message, reused on every retry and replay. */
+export const newMessageId = () => `msg_${randomBytes(16).toString('base64url')}`;
+
+/** Written in the same transaction as the change it announces; the NOTIFY wakes the relay at commit. */
+export async function insertOutbox(tx: Sql, row: { referralId: string; kind: OutboxKind; partnerId: string; messageId?: string }): Promise<void> {
+  await tx`INSERT INTO outbox (referral_id, kind, message_id, partner_id) VALUES (${row.referralId}, ${row.kind}, ${row.messageId ?? newMessageId()}, ${row.partnerId})`;
+  await tx`SELECT pg_notify('hub_outbox', '')`;
+}
+
+/** The message id a referral's delivery used before, so a replay reuses it. */
+export async function deliveryMessageId(sql: Sql, referralId: string): Promise<string | undefined> {
+  const [row] = await sql<{ message_id: string }[]>`SELECT message_id FROM outbox WHERE referral_id = ${referralId} AND kind = 'deliver' ORDER BY id DESC LIMIT 1`;
+  return row?.message_id;
+}
+
+/**
+ * Picks rows that are due and not relayed within the lease, and marks them relayed. A row whose
+ * job Redis lost is picked again once its lease runs out: Postgres is the source of truth.
+ */
+export async function takeDueForRelay(sql: Sql, leaseSeconds: number, limit = 500): Promise<OutboxRow[]> {
+  const rows = await sql<Row[]>`UPDATE outbox SET relayed_at = now(), relays = relays + 1 WHERE id IN (
+      SELECT id FROM outbox WHERE done_at IS NULL AND available_at <= now()
+        AND (relayed_at IS NULL OR relayed_at < now() - make_interval(secs => ${leaseSeconds}))
+      ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    RETURNING id, referral_id, kind, message_id, partner_id, attempts, relays`;
+  return rows.map(toOutbox);
+}
+
+/**
+ * Claims one attempt for processing. A stale job (an attempt already made, or a row already done)
+ * claims nothing, which makes duplicate jobs harmless.
+ */
+export async function claimAttempt(sql: Sql, outboxId: string, attempt: number, leaseSeconds: number): Promise<OutboxRow | undefined> {
+  const [row] = await sql<Row[]>`UPDATE outbox SET locked_until = now() + make_interval(secs => ${leaseSeconds})
+    WHERE id = ${outboxId} AND attempts = ${attempt} AND done_at IS NULL AND (locked_until IS NULL OR locked_until < now())
+    RETURNING id, referral_id, kind, message_id, partner_id, attempts, relays`;
+  return row && toOutbox(row);
+}
+
+export async function finishOutbox(tx: Sql, outboxId: string, outcome: string, error?: string): Promise<void> {
+  await tx`UPDATE outbox SET done_at = now(), attempts = attempts + 1, outcome = ${outcome}, last_error = ${error ?? null}, locked_until = NULL
+    WHERE id = ${outboxId}`;
+}
+
+export async function closeOutbox(tx: Sql, outboxId: string, outcome: string): Promise<void> {
+  await tx`UPDATE outbox SET done_at = now(), outcome = ${outcome}, locked_until = NULL WHERE id = ${outboxId}`;
+}
+
+export async function scheduleRetry(tx: Sql, outboxId: string, delaySeconds: number, error: string): Promise<void> {
+  await tx`UPDATE outbox SET attempts = attempts + 1, available_at = now() + make_interval(secs => ${delaySeconds}),
+      relayed_at = NULL, locked_until = NULL, last_error = ${error} WHERE id = ${outboxId}`;
+  await tx`SELECT pg_notify('hub_outbox', '')`;
+}
+
+export async function recordAttempt(sql: Sql, a: { outboxId: string; referralId: string; attempt: number; outcome: string; detail?: string | undefined }) {
+  await sql`INSERT INTO delivery_attempts (outbox_id, referral_id, attempt, outcome, detail)
+    VALUES (${a.outboxId}, ${a.referralId}, ${a.attempt}, ${a.outcome}, ${a.detail ?? null})`;
+}
+
+/** Stops pending deliveries of a referral (cancel, or a consent that no longer permits it). */
+export async function cancelPendingDeliveries(tx: Sql, referralId: string, outcome: string): Promise<number> {
+  const rows = await tx`UPDATE outbox SET done_at = now(), outcome = ${outcome} WHERE referral_id = ${referralId} AND kind = 'deliver' AND done_at IS NULL RETURNING id`;
+  return rows.length;
+}

@@ -1,0 +1,45 @@
+import type { Sql } from '../db/connect.js';
+import type { DataKeyring } from '../crypto/data-keys.js';
+import type { Participant, ParticipantInput } from '../schemas/participant.js';
+import { ageAt, DEFAULT_MINOR_POLICY } from '../consent/index.js';
+
+type Row = { id: string; organization_id: string; external_id: string | null; birth_date: string; record_jwe: string; created_at: Date };
+
+export interface ParticipantRecord extends Participant {
+  organizationId: string;
+}
+
+/** The record is encrypted at rest; only the birth date stays in the clear (minor checks, reports). */
+export async function insertParticipant(sql: Sql, keyring: DataKeyring, id: string, organizationId: string, input: ParticipantInput): Promise<ParticipantRecord> {
+  const { birthDate, externalId, ...rest } = input;
+  const [row] = await sql<Row[]>`INSERT INTO participants (id, organization_id, external_id, birth_date, record_jwe)
+    VALUES (${id}, ${organizationId}, ${externalId ?? null}, ${birthDate}, ${await keyring.encrypt(rest)}) RETURNING *`;
+  return toParticipant(keyring, row!);
+}
+
+export async function getParticipant(sql: Sql, keyring: DataKeyring, id: string): Promise<ParticipantRecord | undefined> {
+  const [row] = await sql<Row[]>`SELECT id, organization_id, external_id, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, record_jwe, created_at
+    FROM participants WHERE id = ${id}`;
+  return row && toParticipant(keyring, row);
+}
+
+/** The few fields decisions need, without decrypting the record. */
+export async function getParticipantRef(sql: Sql, id: string): Promise<{ id: string; organizationId: string; birthDate: string } | undefined> {
+  const [row] = await sql<{ id: string; organization_id: string; birth_date: string }[]>`
+    SELECT id, organization_id, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM participants WHERE id = ${id}`;
+  return row && { id: row.id, organizationId: row.organization_id, birthDate: row.birth_date };
+}
+
+async function toParticipant(keyring: DataKeyring, row: Row): Promise<ParticipantRecord> {
+  const record = await keyring.decrypt<Omit<ParticipantInput, 'birthDate' | 'externalId'>>(row.record_jwe);
+  const birthDate = typeof row.birth_date === 'string' ? row.birth_date : (row.birth_date as Date).toISOString().slice(0, 10);
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    ...(row.external_id ? { externalId: row.external_id } : {}),
+    ...record,
+    birthDate,
+    minor: ageAt(birthDate, new Date()) < DEFAULT_MINOR_POLICY.adultAge,
+    createdAt: row.created_at.toISOString(),
+  };
+}

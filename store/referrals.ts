@@ -1,0 +1,125 @@
+import type { Sql } from '../db/connect.js';
+import type { DataKeyring } from '../crypto/data-keys.js';
+import { decodeCursor } from '../lib/cursor.js';
+import type { CaseFile } from '../schemas/case-file.js';
+import type { Purpose, ReferralStatus, Service } from '../schemas/vocabulary.js';
+import { DATA_CATEGORIES, type DataCategory } from '../schemas/vocabulary.js';
+
+export interface ReferralRow {
+  id: string;
+  participantId: string;
+  referrerOrgId: string;
+  partnerId: string;
+  service: Service;
+  purpose: Purpose;
+  priority: 'routine' | 'urgent';
+  reasonJwe: string;
+  status: ReferralStatus;
+  statusBeforeHold: ReferralStatus | null;
+  deliveredAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type Row = {
+  id: string; participant_id: string; referrer_org_id: string; partner_id: string; service: Service; purpose: Purpose;
+  priority: 'routine' | 'urgent'; reason_jwe: string; status: ReferralStatus; status_before_hold: ReferralStatus | null;
+  delivered_at: Date | null; last_error: string | null; created_at: Date; updated_at: Date;
+};
+const toReferral = (r: Row): ReferralRow => ({
+  id: r.id, participantId: r.participant_id, referrerOrgId: r.referrer_org_id, partnerId: r.partner_id, service: r.service,
+  purpose: r.purpose, priority: r.priority, reasonJwe: r.reason_jwe, status: r.status, statusBeforeHold: r.status_before_hold,
+  deliveredAt: r.delivered_at?.toISOString() ?? null, lastError: r.last_error, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+});
+
+export async function insertReferral(
+  tx: Sql,
+  keyring: DataKeyring,
+  referral: Omit<ReferralRow, 'reasonJwe' | 'statusBeforeHold' | 'deliveredAt' | 'lastError' | 'createdAt' | 'updatedAt'> & { reason: string; createdBy: string },
+  caseFile: CaseFile,
+): Promise<ReferralRow> {
+  const [row] = await tx<Row[]>`INSERT INTO referrals (id, participant_id, referrer_org_id, partner_id, service, purpose, priority, reason_jwe, status, created_by)
+    VALUES (${referral.id}, ${referral.participantId}, ${referral.referrerOrgId}, ${referral.partnerId}, ${referral.service}, ${referral.purpose},
+      ${referral.priority}, ${await keyring.encrypt(referral.reason)}, ${referral.status}, ${referral.createdBy}) RETURNING *`;
+  const entries = await encryptCaseFile(keyring, referral.id, caseFile);
+  if (entries.length > 0) await tx`INSERT INTO case_file_entries ${tx(entries, 'referral_id', 'ordinal', 'kind', 'category', 'content_jwe')}`;
+  return toReferral(row!);
+}
+
+/** Each section and note is its own ciphertext, so a projection decrypts only what it may show. */
+async function encryptCaseFile(keyring: DataKeyring, referralId: string, caseFile: CaseFile) {
+  const entries: { referral_id: string; ordinal: number; kind: 'section' | 'note'; category: string; content_jwe: string }[] = [];
+  for (const category of DATA_CATEGORIES) {
+    const section = caseFile[category];
+    if (section !== undefined) entries.push({ referral_id: referralId, ordinal: entries.length, kind: 'section', category, content_jwe: await keyring.encrypt(section) });
+  }
+  for (const note of caseFile.notes ?? []) {
+    entries.push({ referral_id: referralId, ordinal: entries.length, kind: 'note', category: note.category, content_jwe: await keyring.encrypt(note.text) });
+  }
+  return entries;
+}
+
+/**
+ * Loads a referral's case file. With `only`, entries of other categories are not even decrypted:
+ * the projection still decides, this just keeps plaintext that cannot leave out of memory.
+ */
+export async function loadCaseFile(sql: Sql, keyring: DataKeyring, referralId: string, only?: readonly DataCategory[]): Promise<CaseFile> {
+  const rows = await sql<{ kind: 'section' | 'note'; category: DataCategory; content_jwe: string }[]>`
+    SELECT kind, category, content_jwe FROM case_file_entries WHERE referral_id = ${referralId} ORDER BY ordinal`;
+  const caseFile: Record<string, unknown> & { notes?: { category: DataCategory; text: string }[] } = {};
+  for (const row of rows) {
+    // Excluded entries are still counted by the projection, so keep a placeholder for them.
+    const value = !only || only.includes(row.category) ? await keyring.decrypt(row.content_jwe) : {};
+    if (row.kind === 'section') caseFile[row.category] = value;
+    else (caseFile.notes ??= []).push({ category: row.category, text: typeof value === 'string' ? value : '' });
+  }
+  return caseFile as CaseFile;
+}
+
+export async function getReferral(sql: Sql, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReferralRow | undefined> {
+  const [row] = opts.forUpdate
+    ? await sql<Row[]>`SELECT * FROM referrals WHERE id = ${id} FOR UPDATE`
+    : await sql<Row[]>`SELECT * FROM referrals WHERE id = ${id}`;
+  return row && toReferral(row);
+}
+
+export async function setReferralStatus(
+  tx: Sql,
+  id: string,
+  status: ReferralStatus,
+  extra: { statusBeforeHold?: ReferralStatus | null; delivered?: boolean; lastError?: string | null } = {},
+): Promise<void> {
+  await tx`UPDATE referrals SET status = ${status},
+      status_before_hold = ${extra.statusBeforeHold === undefined ? tx`status_before_hold` : extra.statusBeforeHold},
+      delivered_at = ${extra.delivered ? tx`coalesce(delivered_at, now())` : tx`delivered_at`},
+      last_error = ${extra.lastError === undefined ? tx`last_error` : extra.lastError},
+      updated_at = now()
+    WHERE id = ${id}`;
+}
+
+export interface ReferralFilter {
+  /** Exactly one audience: the referring organisation, or the partner (delivered referrals only). */
+  referrerOrgId?: string;
+  partnerOrgId?: string;
+  status?: ReferralStatus | undefined;
+  partnerId?: string | undefined;
+  participantId?: string | undefined;
+}
+
+export async function listReferrals(sql: Sql, filter: ReferralFilter, limit: number, cursor?: string): Promise<ReferralRow[]> {
+  const after = decodeCursor(cursor);
+  const rows = await sql<Row[]>`SELECT * FROM referrals WHERE
+      ${filter.referrerOrgId ? sql`referrer_org_id = ${filter.referrerOrgId}` : sql`partner_id = ${filter.partnerOrgId!} AND delivered_at IS NOT NULL`}
+      AND ${filter.status ? sql`status = ${filter.status}` : sql`true`}
+      AND ${filter.partnerId ? sql`partner_id = ${filter.partnerId}` : sql`true`}
+      AND ${filter.participantId ? sql`participant_id = ${filter.participantId}` : sql`true`}
+      AND ${after ? sql`(created_at, id) < (${after.createdAt}, ${after.id})` : sql`true`}
+    ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
+  return rows.map(toReferral);
+}
+
+export async function referralsAwaitingConsent(sql: Sql, participantId: string): Promise<ReferralRow[]> {
+  const rows = await sql<Row[]>`SELECT * FROM referrals WHERE participant_id = ${participantId} AND status = 'awaiting_consent' ORDER BY created_at`;
+  return rows.map(toReferral);
+}

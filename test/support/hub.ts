@@ -1,0 +1,147 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT, importJWK, type JWK } from 'jose';
+import { parseConfig } from '../../config/config.js';
+import { generateClientKey } from '../../dev/keys.js';
+import { createLogger } from '../../lib/logger.js';
+import { startHub, type RunningHub } from '../../runtime/start.js';
+import { createTestDatabase, TEST_REDIS_URL, uniquePrefix, type TestDatabase } from './db.js';
+
+export const PUBLIC_URL = 'http://hub.test';
+
+/** Keys and settings for a hub under test: its own database, its own queue prefix, fast retries. */
+export async function testEnv(db: TestDatabase, overrides: Record<string, string> = {}) {
+  const signing = await generateClientKey('ES256');
+  const admin = await generateClientKey('ES256');
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    HUB_PUBLIC_URL: PUBLIC_URL,
+    HUB_ADMIN_JWKS: JSON.stringify(admin.publicJwks),
+    HUB_SIGNING_JWKS: JSON.stringify({ keys: [signing.privateJwk] }),
+    HUB_DATA_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    HUB_ALLOW_PRIVATE_TARGETS: 'true',
+    HUB_QUEUE_PREFIX: uniquePrefix('q'),
+    HUB_DELIVERY_SCHEDULE: '0,0.2,0.2',
+    HUB_DELIVERY_TIMEOUT_MS: '2000',
+    HUB_RELAY_LEASE_SECONDS: '5',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  };
+  return { env, adminKey: admin.privateJwk };
+}
+
+export async function signAssertion(clientId: string, key: JWK, claims: { aud?: string; expSeconds?: number; jti?: string } = {}) {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: key.alg!, kid: key.kid! })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(claims.aud ?? `${PUBLIC_URL}/oauth/token`)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + (claims.expSeconds ?? 240))
+    .setJti(claims.jti ?? randomUUID())
+    .sign(await importJWK(key, key.alg));
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A thin HTTP client for tests: real requests to the running gateway. */
+export class Api {
+  constructor(readonly baseUrl: string) {}
+
+  async request<T = any>(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.raw !== undefined) body = opts.raw;
+    else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  async token(clientId: string, key: JWK): Promise<string> {
+    const response = await fetch(`${this.baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await signAssertion(clientId, key),
+      }),
+    });
+    const body = (await response.json()) as { access_token: string };
+    if (response.status !== 200) throw new Error(`token: ${response.status} ${JSON.stringify(body)}`);
+    return body.access_token;
+  }
+}
+
+export interface TestHub {
+  running: RunningHub;
+  db: TestDatabase;
+  api: Api;
+  adminToken: string;
+  /** Registers an organisation and a client of the given role for it; returns the client's token. */
+  organization(input: Record<string, unknown>, role?: 'planner' | 'partner' | 'compliance'): Promise<{ id: string; token: string; webhookSecret?: string }>;
+  /** Another client of the same organisation, of another role. */
+  client(organizationId: string, role: 'planner' | 'partner' | 'compliance'): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startTestHub(overrides: Record<string, string> = {}): Promise<TestHub> {
+  const db = await createTestDatabase();
+  const { env, adminKey } = await testEnv(db, overrides);
+  const config = parseConfig(env);
+  const running = await startHub(config, createLogger(config.LOG_LEVEL));
+  const api = new Api(running.url!);
+  const adminToken = await api.token(config.HUB_ADMIN_CLIENT_ID, adminKey);
+
+  async function client(organizationId: string, role: 'planner' | 'partner' | 'compliance') {
+    const key = await generateClientKey('ES256');
+    const created = await api.request('POST', '/v1/clients', { token: adminToken, body: { organizationId, role, jwks: key.publicJwks } });
+    if (created.status !== 201) throw new Error(`client: ${created.status} ${JSON.stringify(created.body)}`);
+    return api.token(created.body.clientId, key.privateJwk);
+  }
+
+  return {
+    running,
+    db,
+    api,
+    adminToken,
+    client,
+    async organization(input, role) {
+      const created = await api.request('POST', '/v1/organizations', { token: adminToken, body: input });
+      if (created.status !== 201) throw new Error(`organization: ${created.status} ${JSON.stringify(created.body)}`);
+      const token = role ? await client(created.body.id, role) : '';
+      return { id: created.body.id, token, webhookSecret: created.body.webhookSecret };
+    },
+    async stop() {
+      await running.stop();
+      await db.drop();
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Disclosed } from '../../consent/disclosed.js';
+import { createAdapter } from '../../adapters/registry.js';
+import type { CancelledReferralView, DeliveryMessage } from '../../adapters/types.js';
+import { closeWebhookAgents } from '../../adapters/webhook/index.js';
+import { generateSecret } from '../../adapters/webhook/sign.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
+
+const opts = { allowPrivate: true, timeoutMs: 2_000 };
+const cancelled: DeliveryMessage = {
+  messageId: 'msg_cancel_1',
+  type: 'referral.cancelled',
+  referral: { id: 'ref_1', status: 'cancelled' } as Disclosed<CancelledReferralView>,
+};
+
+describe('adapter registry', () => {
+  afterAll(() => closeWebhookAgents());
+
+  it('portal pushes nothing and reports delivered', async () => {
+    const a = createAdapter({ type: 'portal' }, opts);
+    expect(a.type).toBe('portal');
+    expect((await a.deliver(cancelled)).outcome).toBe('delivered');
+  });
+
+  it('fhir is a clear permanent failure until its adapter exists', async () => {
+    const a = createAdapter({ type: 'fhir', baseUrl: 'https://fhir.partner.example/r4' }, opts);
+    expect(a.type).toBe('fhir');
+    expect(await a.deliver(cancelled)).toEqual({ outcome: 'permanent_failure', error: 'fhir adapter is not implemented yet' });
+  });
+
+  it('webhook delivers a cancellation through the registry', async () => {
+    const secret = generateSecret();
+    const r = await startWebhookReceiver({ secret });
+    try {
+      const a = createAdapter({ type: 'webhook', url: r.url, secret }, opts);
+      expect(a.type).toBe('webhook');
+      expect((await a.deliver(cancelled)).outcome).toBe('delivered');
+      const got = await r.waitFor((m) => m.headers['webhook-id'] === 'msg_cancel_1');
+      expect(got.signatureValid).toBe(true);
+      expect(got.json).toMatchObject({ type: 'referral.cancelled', data: { referral: { id: 'ref_1', status: 'cancelled' } } });
+    } finally {
+      await r.close();
+    }
+  });
+});

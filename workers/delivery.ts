@@ -1,0 +1,130 @@
+import { Worker, type Job } from 'bullmq';
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createAdapter } from '../adapters/registry.js';
+import type { AdapterConfig, DeliveryMessage, DeliveryResult } from '../adapters/types.js';
+import { cancellationNotice } from '../consent/index.js';
+import { transaction } from '../db/connect.js';
+import type { Hub } from '../gateway/context.js';
+import { appendAudit } from '../store/audit.js';
+import { recordDisclosure } from '../store/disclosures.js';
+import { insertEvent } from '../store/events.js';
+import { adapterSecrets, getOrganization, type OrganizationRow } from '../store/organizations.js';
+import { claimAttempt, finishOutbox, insertOutbox, recordAttempt, scheduleRetry, type OutboxRow } from '../store/outbox.js';
+import { getParticipantRef } from '../store/participants.js';
+import { getReferral, setReferralStatus, type ReferralRow } from '../store/referrals.js';
+import { partnerViewOf } from '../services/decisions.js';
+import { holdForConsent } from '../services/consents.js';
+import { DELIVERY_QUEUE, type DeliveryJob } from './queues.js';
+
+/** ±20 % jitter, so partners recovering from an outage are not hit by every retry at once. */
+const jitter = (seconds: number) => seconds * (0.8 + Math.random() * 0.4);
+
+async function adapterFor(hub: Hub, partner: OrganizationRow) {
+  const secrets = await adapterSecrets(hub.keyring, partner);
+  const a = partner.adapter;
+  const config: AdapterConfig =
+    a.type === 'webhook'
+      ? { type: 'webhook', url: a.url, secret: secrets.webhookSecret ?? '' }
+      : a.type === 'fhir'
+        ? { type: 'fhir', baseUrl: a.baseUrl, auth: secrets.fhirToken ? { type: 'bearer', token: secrets.fhirToken } : { type: 'none' }, pollIntervalSeconds: a.pollIntervalSeconds }
+        : { type: 'portal' };
+  return createAdapter(config, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS, timeoutMs: hub.config.HUB_DELIVERY_TIMEOUT_MS });
+}
+
+/**
+ * One delivery attempt (DESIGN.md flow 3): claim the attempt in Postgres, decide at send time,
+ * project, record the disclosure, call the adapter with the message's stable id, then record
+ * the outcome and schedule the next attempt or give up visibly.
+ */
+export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<string> {
+  const lease = Math.max(hub.config.HUB_RELAY_LEASE_SECONDS, (hub.config.HUB_DELIVERY_TIMEOUT_MS / 1000) * 2);
+  const row = await claimAttempt(hub.sql, job.outboxId, job.attempt, lease);
+  if (!row) return 'stale';
+  const referral = (await getReferral(hub.sql, row.referralId))!;
+  const partner = (await getOrganization(hub.sql, row.partnerId))!;
+  const adapter = await adapterFor(hub, partner);
+
+  let message: DeliveryMessage;
+  if (row.kind === 'deliver') {
+    if (referral.status !== 'queued') {
+      await finishOutbox(hub.sql, row.id, `skipped: referral is ${referral.status}`);
+      return 'skipped';
+    }
+    const participant = (await getParticipantRef(hub.sql, referral.participantId))!;
+    const { decision, projected, view } = await partnerViewOf(hub.sql, hub.keyring, { ...referral, status: 'delivered' }, participant, partner);
+    if (!decision.permitted.includes('identity')) {
+      // Decided at send time: a consent revoked or expired after the referral was queued stops it.
+      const reason = decision.denied.find((d) => d.category === 'identity')?.reason ?? 'no basis permits identity';
+      await transaction(hub.sql, (tx) => holdForConsent(tx, hub.keyring, referral.id, `delivery stopped: ${reason}`));
+      return 'withheld';
+    }
+    if (adapter.type !== 'portal') {
+      // Recorded before sending: a partner that answers 500 may still have received the data.
+      // One row per message and disclosed set, so retries of the same content are one disclosure.
+      const key = createHash('sha256').update(`${row.messageId}|${projected.categories.join(',')}`).digest('base64url').slice(0, 22);
+      await recordDisclosure(hub.sql, {
+        id: `dis_${key}`, participantId: participant.id, recipientOrganizationId: partner.id, referralId: referral.id,
+        categories: projected.categories, purpose: referral.purpose, basisIds: projected.basisIds, channel: 'delivery',
+      });
+      hub.metrics.disclosures.inc({ channel: 'delivery' });
+    }
+    message = { messageId: row.messageId, type: 'referral.created', referral: view };
+  } else {
+    message = { messageId: row.messageId, type: 'referral.cancelled', referral: cancellationNotice(referral.id) };
+  }
+
+  const result = await adapter.deliver(message);
+  hub.metrics.deliveries.inc({ adapter: adapter.type, outcome: result.outcome });
+  await recordAttempt(hub.sql, { outboxId: row.id, referralId: referral.id, attempt: row.attempts + 1, outcome: result.outcome, detail: 'error' in result ? result.error : result.detail });
+  await applyOutcome(hub, row, referral, result);
+  return result.outcome;
+}
+
+async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, result: DeliveryResult) {
+  const schedule = hub.config.HUB_DELIVERY_SCHEDULE;
+  const attemptsMade = row.attempts + 1;
+  await transaction(hub.sql, async (tx) => {
+    const current = (await getReferral(tx, referral.id, { forUpdate: true }))!;
+    if (result.outcome === 'delivered') {
+      await finishOutbox(tx, row.id, 'delivered');
+      if (row.kind !== 'deliver') return;
+      if (current.status === 'queued') {
+        await setReferralStatus(tx, referral.id, 'delivered', { delivered: true, lastError: null });
+        await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered' });
+      } else if (current.status === 'cancelled') {
+        // Cancelled while it was being sent: the partner has it, so it must hear of the cancellation.
+        await setReferralStatus(tx, referral.id, 'cancelled', { delivered: true });
+        await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
+      }
+      return;
+    }
+    const error = result.error;
+    if (result.outcome === 'retry' && attemptsMade < schedule.length) {
+      await scheduleRetry(tx, row.id, jitter(schedule[attemptsMade]!), error);
+      if (row.kind === 'deliver' && current.status === 'queued') await setReferralStatus(tx, referral.id, 'queued', { lastError: error });
+      return;
+    }
+    await finishOutbox(tx, row.id, 'failed', error);
+    if (row.kind === 'deliver' && current.status === 'queued') {
+      // Visible to the planner, and replayable.
+      await setReferralStatus(tx, referral.id, 'delivery_failed', { lastError: error });
+      await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivery_failed', byOrgId: null, statusAfter: 'delivery_failed', reason: `after ${attemptsMade} attempt(s): ${error}` });
+      await appendAudit(tx, { actor: 'hub', action: 'referral.delivery_failed', subject: referral.id, detail: { attempts: attemptsMade } });
+    }
+  });
+}
+
+export function startDeliveryWorker(hub: Hub, connection: Redis, concurrency = 16): Worker<DeliveryJob> {
+  const worker = new Worker<DeliveryJob>(DELIVERY_QUEUE, (job: Job<DeliveryJob>) => processDelivery(hub, job.data), {
+    connection,
+    prefix: hub.config.HUB_QUEUE_PREFIX,
+    concurrency,
+  });
+  worker.on('failed', (job, error) => {
+    // The outbox row stays claimed until its lease runs out; the relay then hands it over again.
+    hub.logger.warn({ jobId: job?.id, err: error.message }, 'delivery job failed; the relay will retry it after the lease');
+  });
+  worker.on('error', (error) => hub.logger.warn({ err: error.message }, 'delivery worker error'));
+  return worker;
+}
