@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SignJWT, importJWK, type JWK } from 'jose';
+import http from 'node:http';
+import { verify } from '../adapters/webhook/sign.js';
 import { generateClientKey } from '../dev/keys.js';
 
 /**
@@ -9,11 +11,14 @@ import { generateClientKey } from '../dev/keys.js';
  *   hubctl keygen <private-key-file>          writes a private JWK, prints the public JWKS
  *   hubctl token --client <id> --key <file>   signs a client assertion, prints an access token
  *   hubctl assertion --client <id> --key <file>  prints just the signed client assertion
+ *   hubctl listen --port 9000 --secret whsec_…  a webhook receiver that verifies signatures and
+ *                                               prints each message as one JSON line
  */
 const USAGE = `usage:
   hubctl keygen <private-key-file> [--alg ES256|ES384|RS384|EdDSA]
   hubctl token --client <client-id> --key <private-key-file> [--url http://localhost:8080]
-  hubctl assertion --client <client-id> --key <private-key-file> [--url http://localhost:8080]`;
+  hubctl assertion --client <client-id> --key <private-key-file> [--url http://localhost:8080]
+  hubctl listen --port <port> --secret <whsec_...>`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -22,6 +27,8 @@ const { positionals, values } = parseArgs({
     key: { type: 'string' },
     url: { type: 'string', default: process.env.HUB_URL ?? 'http://localhost:8080' },
     alg: { type: 'string', default: 'ES256' },
+    port: { type: 'string', default: '9000' },
+    secret: { type: 'string' },
   },
 });
 
@@ -65,6 +72,26 @@ if (command === 'keygen' && file) {
     }
     process.stdout.write(`${body.access_token}\n`);
   }
+} else if (command === 'listen' && values.secret) {
+  const secret = values.secret;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const valid = verify(secret, req.headers as Record<string, string>, body);
+      // A receiver must answer 2xx only to messages it can trust (Standard Webhooks).
+      res.writeHead(valid ? 204 : 401).end();
+      let json: unknown = body;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        // keep the raw text
+      }
+      process.stdout.write(`${JSON.stringify({ webhookId: req.headers['webhook-id'], signatureValid: valid, message: json })}\n`);
+    });
+  });
+  server.listen(Number(values.port), '127.0.0.1', () => process.stderr.write(`listening on http://127.0.0.1:${values.port}\n`));
 } else {
   process.stderr.write(`${USAGE}\n`);
   process.exit(2);

@@ -15,6 +15,7 @@ import { registerReferralRoutes } from './routes/referrals.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
+import { rateLimit } from './rate-limit.js';
 
 export function createApp(hub: Hub) {
   const app = new OpenAPIHono<AppEnv>({
@@ -54,6 +55,7 @@ export function createApp(hub: Hub) {
     c.set('caller', await verify(match[1]!));
     await next();
   });
+  app.use('/v1/*', rateLimit(hub.redis, hub.config.HUB_QUEUE_PREFIX, hub.config.HUB_RATE_LIMIT_RPS));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 

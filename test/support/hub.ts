@@ -53,7 +53,11 @@ export interface ApiResponse<T = any> {
 
 /** A thin HTTP client for tests: real requests to the running gateway. */
 export class Api {
-  constructor(readonly baseUrl: string) {}
+  /** `publicUrl` is the hub's HUB_PUBLIC_URL: client assertions name it as their audience. */
+  constructor(
+    readonly baseUrl: string,
+    readonly publicUrl = PUBLIC_URL,
+  ) {}
 
   async request<T = any>(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...opts.headers };
@@ -80,7 +84,7 @@ export class Api {
       body: new URLSearchParams({
         grant_type: 'client_credentials',
         client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: await signAssertion(clientId, key),
+        client_assertion: await signAssertion(clientId, key, { aud: `${this.publicUrl}/oauth/token` }),
       }),
     });
     const body = (await response.json()) as { access_token: string };
@@ -98,15 +102,29 @@ export interface TestHub {
   organization(input: Record<string, unknown>, role?: 'planner' | 'partner' | 'compliance'): Promise<{ id: string; token: string; webhookSecret?: string }>;
   /** Another client of the same organisation, of another role. */
   client(organizationId: string, role: 'planner' | 'partner' | 'compliance'): Promise<string>;
+  /** The environment the hub runs with: its database, keys and queue prefix. */
+  env: Record<string, string>;
+  /**
+   * Starts a new hub on the same database, keys and queue prefix, as after a restart (stopping the
+   * current one first if the test has not). `running` and `api` then point at the new hub; tokens
+   * issued before stay valid, since the signing keys are the same.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** `stop()` may be called by a test and again at teardown; the second call waits for the first. */
+function stopOnce(running: RunningHub): RunningHub {
+  let stopping: Promise<void> | undefined;
+  return { ...running, stop: () => (stopping ??= running.stop()) };
 }
 
 export async function startTestHub(overrides: Record<string, string> = {}): Promise<TestHub> {
   const db = await createTestDatabase();
   const { env, adminKey } = await testEnv(db, overrides);
   const config = parseConfig(env);
-  const running = await startHub(config, createLogger(config.LOG_LEVEL));
-  const api = new Api(running.url!);
+  let running = stopOnce(await startHub(config, createLogger(config.LOG_LEVEL)));
+  let api = new Api(running.url!);
   const adminToken = await api.token(config.HUB_ADMIN_CLIENT_ID, adminKey);
 
   async function client(organizationId: string, role: 'planner' | 'partner' | 'compliance') {
@@ -117,11 +135,21 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
   }
 
   return {
-    running,
+    get running() {
+      return running;
+    },
     db,
-    api,
+    get api() {
+      return api;
+    },
     adminToken,
     client,
+    env,
+    async restart() {
+      await running.stop();
+      running = stopOnce(await startHub(config, createLogger(config.LOG_LEVEL)));
+      api = new Api(running.url!);
+    },
     async organization(input, role) {
       const created = await api.request('POST', '/v1/organizations', { token: adminToken, body: input });
       if (created.status !== 201) throw new Error(`organization: ${created.status} ${JSON.stringify(created.body)}`);

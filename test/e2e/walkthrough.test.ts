@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { testEnv } from '../support/hub.js';
+import { freePort, REPO_ROOT, spawnHub, type HubProcess } from '../support/process-hub.js';
+
+const run = promisify(execFile);
+
+/** The README's walkthrough, exactly as written between its markers. */
+async function readmeWalkthrough(): Promise<string> {
+  const readme = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const block = readme.split('<!-- walkthrough:start -->')[1]?.split('<!-- walkthrough:end -->')[0];
+  const script = block?.match(/```sh\n([\s\S]*?)```/)?.[1];
+  if (!script) throw new Error('README.md has no walkthrough block');
+  return script;
+}
+
+describe('the README walkthrough, word for word, against the hub running as its own process', () => {
+  let db: TestDatabase;
+  let hub: HubProcess;
+  let dir: string;
+  let port: number;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrate: false });
+    dir = await mkdtemp(path.join(tmpdir(), 'hub-walkthrough-'));
+    port = await freePort();
+    const { env, adminKey } = await testEnv(db, { HUB_PUBLIC_URL: `http://localhost:${port}`, LOG_LEVEL: 'warn', HUB_DELIVERY_SCHEDULE: '0,1,2' });
+    await writeFile(path.join(dir, 'admin.jwk'), JSON.stringify(adminKey), { mode: 0o600 });
+    hub = await spawnHub(env, port);
+  });
+  afterAll(async () => {
+    await hub?.kill();
+    await db?.drop();
+  });
+
+  it('walks from organisations and consent to a delivered, completed referral and its accounting', async () => {
+    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', await readmeWalkthrough()], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, HUB: `http://localhost:${port}`, W: dir, ADMIN_KEY: path.join(dir, 'admin.jwk'), PORT_WEBHOOK: String(await freePort()) },
+      timeout: 120_000,
+    });
+    const lines = stdout.split('\n').filter((l) => l.startsWith('{"'));
+    const parsed = lines.map((l) => JSON.parse(l));
+
+    const webhook = parsed.find((l) => l.type === 'referral.created');
+    expect(webhook, stdout).toBeDefined();
+    expect(webhook.signatureValid).toBe(true);
+    // Only what the consent names left the hub; three items (justice, substance use, its note) were withheld.
+    expect(webhook.categories).toEqual(['contact', 'housing', 'identity', 'notes']);
+    expect(webhook.withheld).toBe(3);
+
+    expect(parsed.filter((l) => 'status' in l && 'type' in l).map((l) => l.status)).toEqual(['received', 'accepted', 'in_progress', 'completed']);
+    const timeline = parsed.filter((l) => 'by' in l || (l.type && !('status' in l) && !('categories' in l) && !('channel' in l)));
+    expect(timeline.map((l) => l.type)).toEqual(['created', 'delivered', 'received', 'accepted', 'in_progress', 'completed']);
+
+    const disclosure = parsed.find((l) => l.channel === 'delivery');
+    expect(disclosure.categories).toEqual(['identity', 'contact', 'housing']);
+    expect(disclosure.basisIds).toHaveLength(1);
+    expect(stdout).toContain('"status": "active"');
+  });
+});
