@@ -108,7 +108,10 @@ export function decide(request: DecisionRequest, bases: readonly Basis[], policy
   let permitted = 0;
   let vetoed = 0;
   let reached = 0; // categories some in-force basis would permit before signatures: sharpens "no basis" reasons
-  const permitters: (string[] | undefined)[] = new Array(CATEGORY_COUNT);
+  // Which bases permitted what, as (id, mask) pairs: per-category id lists are built only for the
+  // categories finally allowed, which keeps allocation off the per-basis path.
+  const permitterIds: string[] = [];
+  const permitterMasks: number[] = [];
   const why: Why = { rank: new Array<number>(CATEGORY_COUNT).fill(0), basis: new Array(CATEGORY_COUNT), guardianMissing: new Array(CATEGORY_COUNT) };
 
   for (const basis of bases) {
@@ -148,7 +151,8 @@ export function decide(request: DecisionRequest, bases: readonly Basis[], policy
     }
     if (signed === 0) continue;
     permitted |= signed;
-    for (let i = 0; i < CATEGORY_COUNT; i++) if ((signed & (1 << i)) !== 0) (permitters[i] ??= []).push(basis.id);
+    permitterIds.push(basis.id);
+    permitterMasks.push(signed);
   }
 
   const allowed = permitted & ~vetoed;
@@ -158,7 +162,9 @@ export function decide(request: DecisionRequest, bases: readonly Basis[], policy
     const category = DATA_CATEGORIES[i] as DataCategory;
     if ((allowed & (1 << i)) !== 0) {
       decision.permitted.push(category);
-      decision.bases[category] = sorted(permitters[i] ?? []);
+      const ids: string[] = [];
+      for (let b = 0; b < permitterIds.length; b++) if (((permitterMasks[b] as number) & (1 << i)) !== 0) ids.push(permitterIds[b] as string);
+      decision.bases[category] = sorted(ids);
       continue;
     }
     const basis = why.basis[i];

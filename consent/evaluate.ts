@@ -17,11 +17,18 @@ export function categoryBit(category: DataCategory): number {
   return typeof bit === 'number' ? bit : 0; // typeof: 'constructor' and friends are not categories
 }
 
+/** Masks of provision category lists, memoised per list: bases are evaluated again and again. */
+const masks = new WeakMap<readonly DataCategory[], number>();
+
 /** An absent list matches every category; a listed unknown category matches none. */
 export function categoryMask(categories: readonly DataCategory[] | undefined): number {
   if (categories === undefined) return ALL_CATEGORIES;
-  let mask = 0;
-  for (const c of categories) mask |= categoryBit(c);
+  let mask = masks.get(categories);
+  if (mask === undefined) {
+    mask = 0;
+    for (const c of categories) mask |= categoryBit(c);
+    masks.set(categories, mask);
+  }
   return mask;
 }
 

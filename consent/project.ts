@@ -20,7 +20,12 @@ function copy<T>(value: T): T {
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) {
+    const v = copy((value as Record<string, unknown>)[key]);
+    // A JSON key "__proto__" is data; plain assignment would set the copy's prototype instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
   return out as T;
 }
 
@@ -66,12 +71,12 @@ export function project(caseFile: CaseFile, decision: Decision): Disclosed<Proje
   }
 
   const categories: DataCategory[] = [];
-  const basisIds: string[] = [];
+  const basisIds = new Set<string>();
   for (let i = 0; i < CATEGORY_COUNT; i++) {
     if ((disclosed & (1 << i)) === 0) continue;
     const category = DATA_CATEGORIES[i] as DataCategory;
     categories.push(category);
-    for (const id of decision.bases[category] ?? []) if (!basisIds.includes(id)) basisIds.push(id);
+    for (const id of decision.bases[category] ?? []) basisIds.add(id);
   }
   const notices: Obligation[] = [];
   for (const o of decision.obligations) {
@@ -86,7 +91,7 @@ export function project(caseFile: CaseFile, decision: Decision): Disclosed<Proje
     withheld: { count: withheld, notice: withheld > 0 ? WITHHELD_NOTICE : '' },
     notices,
     categories,
-    basisIds: basisIds.sort(),
+    basisIds: [...basisIds].sort(),
   };
   // The one place a Disclosed value is minted (see disclosed.ts).
   return projected as Disclosed<ProjectedCaseFile>;

@@ -88,6 +88,15 @@ const TOP: Reach = { scope: ALL_CATEGORIES, named: false, purposed: false };
 
 const SUBSTANCE_USE = categoryBit('substance_use');
 
+/** Categories an unconditional child deny takes out of a permit ("permit all except substance_use"). */
+function exceptedOut(node: Provision): number {
+  let out = 0;
+  for (const kid of node.provisions ?? []) {
+    if (kid.type === 'deny' && kid.actors === undefined && kid.purposes === undefined && kid.period === undefined) out |= categoryMask(kid.categories);
+  }
+  return out;
+}
+
 /**
  * What a compliance officer should look at before relying on a consent. Warnings, not errors:
  * the consent is recorded and `decide` applies it as written.
@@ -102,11 +111,12 @@ export function consentWarnings(provision: Provision, period?: Period): string[]
     if ((node.actors ?? []).some((a) => a.organizationId === undefined && a.organizationKind === undefined)) {
       warnings.add('an actor names neither an organisation nor a kind of organisation, so it matches no one');
     }
-    if (node.type !== 'permit' || (scope & SUBSTANCE_USE) === 0) return;
+    if (node.type !== 'permit' || (scope & ~exceptedOut(node) & SUBSTANCE_USE) === 0) return;
     part2 = true;
     if (!named) {
       warnings.add(
-        'a permit reaches substance_use without naming its recipient organisation: 42 CFR Part 2 (§ 2.31(a)(4)) expects a consent to disclose substance-use records to name the recipient',
+        'a permit reaches substance_use without naming its recipient organisation: ' +
+          '42 CFR Part 2 (§ 2.31(a)(4)) expects a consent to disclose substance-use records to name the recipient',
       );
     }
     if (!purposed) {

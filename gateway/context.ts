@@ -7,6 +7,7 @@ import type { Sql } from '../db/connect.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Role } from '../schemas/vocabulary.js';
+import type { BasisCache } from '../services/basis-cache.js';
 
 /** Everything a request handler or a worker needs, built once at start-up. */
 export interface Hub {
@@ -14,11 +15,15 @@ export interface Hub {
   sql: Sql;
   redis: Redis;
   deliveries: Queue;
+  /** Status polls of partners that do not call the hub (FHIR); the gateway adds one on a rest-hook notification. */
+  statusPolls: Queue;
   keyring: DataKeyring;
   signingKeys: SigningKeys;
   adminJwks: { keys: unknown[] } | undefined;
   logger: Logger;
   metrics: Metrics;
+  /** Participants' consent bases, cached and invalidated on every consent change. */
+  bases: BasisCache;
 }
 
 /** Who is calling: from a verified hub access token. */

@@ -7,6 +7,7 @@ import { connect, ensureDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { ensureLocalServices } from '../dev/local-services.js';
 import { loadOrCreateDevAdminKey, loadOrCreateDevKeys } from '../dev/keys.js';
+import { closeFhirAgents } from '../adapters/fhir/index.js';
 import { closeWebhookAgents } from '../adapters/webhook/index.js';
 import { createApp } from '../gateway/app.js';
 import type { Hub } from '../gateway/context.js';
@@ -16,6 +17,9 @@ import { forgetExpiredAssertions } from '../store/clients.js';
 import { startDeliveryWorker } from '../workers/delivery.js';
 import { createDeliveryQueue, redisConnection } from '../workers/queues.js';
 import { startRelay } from '../workers/relay.js';
+import { createStatusPollQueue, startStatusPolling } from '../workers/status-poll.js';
+import { BasisCache } from '../services/basis-cache.js';
+import { startConsentSweep } from '../workers/consent-sweep.js';
 
 export interface RunningHub {
   hub: Hub;
@@ -54,12 +58,15 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     sql,
     redis,
     deliveries: createDeliveryQueue(redis, config.HUB_QUEUE_PREFIX),
+    statusPolls: createStatusPollQueue(redis, config.HUB_QUEUE_PREFIX),
     keyring: parseDataKeys(config.HUB_DATA_KEYS ?? devKeys!.dataKeys),
     signingKeys: await loadSigningKeys(readJsonOrFile('HUB_SIGNING_JWKS', config.HUB_SIGNING_JWKS ?? devKeys!.signingJwks)),
     adminJwks,
     logger,
     metrics: createMetrics(),
+    bases: new BasisCache(sql),
   };
+  await hub.bases.listen();
 
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
@@ -79,16 +86,22 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     const relay = await startRelay(hub);
     const workerConnection = redisConnection(redisUrl!);
     const worker: Worker = startDeliveryWorker(hub, workerConnection);
+    const pollConnection = redisConnection(redisUrl!);
+    const polling = startStatusPolling(hub, pollConnection);
+    const consentSweep = startConsentSweep(hub);
     const sweep = setInterval(() => {
       forgetExpiredAssertions(sql).catch((error: Error) => logger.warn({ err: error.message }, 'assertion sweep failed'));
     }, 60_000);
     sweep.unref();
     stops.push(async () => {
       clearInterval(sweep);
+      consentSweep.stop();
       await relay.stop();
       // Finishes the jobs in progress; what it has not started stays in Redis and in the outbox.
       await worker.close();
+      await polling.stop();
       await workerConnection.quit().catch(() => {});
+      await pollConnection.quit().catch(() => {});
     });
     logger.info('workers running');
   }
@@ -98,9 +111,12 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     url,
     async stop() {
       for (const stop of stops) await stop();
+      await hub.bases.stop();
       await hub.deliveries.close();
+      await hub.statusPolls.close();
       await redis.quit().catch(() => {});
       await closeWebhookAgents();
+      await closeFhirAgents();
       await sql.end({ timeout: 5 });
     },
   };

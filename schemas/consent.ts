@@ -85,7 +85,12 @@ export const AccessDecision = z
   })
   .openapi('AccessDecision');
 
-export const DisclosureQuery = z.object({ from: Timestamp.optional(), to: Timestamp.optional() });
+export const DisclosureQuery = z.object({
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+  recipient: Id.optional(),
+  channel: z.enum(['delivery', 'read', 'status']).optional(),
+});
 
 export const Disclosure = z
   .object({
@@ -95,6 +100,7 @@ export const Disclosure = z
     categories: z.array(DataCategory),
     purpose: Purpose,
     basisIds: z.array(z.string()),
+    bases: z.array(z.object({ id: z.string(), basis: BasisKind })),
     channel: z.enum(['delivery', 'read', 'status']),
   })
   .openapi('Disclosure');

@@ -27,7 +27,7 @@ export async function createConsent(hub: Hub, caller: Caller, input: ConsentInpu
   const problems = signatureProblems(input, { birthDate: participant.birthDate, at: now, provision: input.provision });
   if (problems.length > 0) throw unprocessable(`the ${input.basis} cannot be recorded: ${problems.map((p) => p.message).join('; ')}`, problems);
   const expired = input.period.end !== undefined && Date.parse(input.period.end) <= now.getTime();
-  return transaction(hub.sql, async (tx) => {
+  const created = await transaction(hub.sql, async (tx) => {
     const consent = await insertConsent(
       tx,
       { id: newId('con'), participantId: participant.id, basis: input.basis, status: expired ? 'expired' : 'active', period: input.period,
@@ -38,6 +38,9 @@ export async function createConsent(hub: Hub, caller: Caller, input: ConsentInpu
     await reconcileReferrals(tx, hub.keyring, participant.id, caller.clientId);
     return { ...consent, warnings: consentWarnings(input.provision, input.period) };
   });
+  // This process's own cache, at once: the change governs every decision after this returns.
+  hub.bases.invalidate(participant.id);
+  return created;
 }
 
 export async function getOwnConsent(hub: Hub, caller: Caller, id: string): Promise<ConsentRecord> {
@@ -52,7 +55,7 @@ export async function getOwnConsent(hub: Hub, caller: Caller, id: string): Promi
 export async function revoke(hub: Hub, caller: Caller, id: string, reason: string) {
   const existing = await getOwnConsent(hub, caller, id);
   if (existing.status === 'revoked') throw conflict('this consent is already revoked', { allowed: [] });
-  return transaction(hub.sql, async (tx) => {
+  const result = await transaction(hub.sql, async (tx) => {
     const revoked = await revokeConsent(tx, id, reason);
     if (!revoked) throw conflict('this consent is already revoked', { allowed: [] });
     await appendAudit(tx, { actor: caller.clientId, action: 'consent.revoked', subject: id, detail: { participantId: revoked.participantId } });
@@ -60,6 +63,8 @@ export async function revoke(hub: Hub, caller: Caller, id: string, reason: strin
     await reconcileReferrals(tx, hub.keyring, revoked.participantId, caller.clientId);
     return revoked;
   });
+  hub.bases.invalidate(result.participantId);
+  return result;
 }
 
 /**

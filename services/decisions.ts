@@ -1,6 +1,7 @@
 import { decide, DEFAULT_MINOR_POLICY, partnerView, project, type Decision } from '../consent/index.js';
 import type { Sql } from '../db/connect.js';
-import type { DataKeyring } from '../crypto/data-keys.js';
+import type { Hub } from '../gateway/context.js';
+import { BasisCache } from './basis-cache.js';
 import type { Purpose } from '../schemas/vocabulary.js';
 import { loadBases } from '../store/consents.js';
 import type { OrganizationRow } from '../store/organizations.js';
@@ -11,14 +12,15 @@ import { loadCaseFile, type ReferralRow } from '../store/referrals.js';
  * compliance officer's access endpoint all call this, so they cannot disagree.
  */
 export async function decideFor(
-  sql: Sql,
+  bases: Sql | BasisCache,
   participant: { id: string; birthDate: string },
   recipient: OrganizationRow,
   purpose: Purpose,
   at: Date,
   source?: OrganizationRow,
 ): Promise<Decision> {
-  const bases = await loadBases(sql, participant.id);
+  // Inside a transaction the caller passes it, so the decision sees that transaction's own writes.
+  const loaded = bases instanceof BasisCache ? await bases.load(participant.id) : await loadBases(bases, participant.id);
   return decide(
     {
       participant,
@@ -27,22 +29,22 @@ export async function decideFor(
       purpose,
       at,
     },
-    bases,
+    loaded,
     DEFAULT_MINOR_POLICY,
   );
 }
 
 /** The partner's view of a referral, decided and projected now. */
 export async function partnerViewOf(
-  sql: Sql,
-  keyring: DataKeyring,
+  hub: Pick<Hub, 'sql' | 'keyring' | 'bases'>,
   referral: ReferralRow,
   participant: { id: string; birthDate: string },
   partner: OrganizationRow,
   at = new Date(),
 ) {
-  const decision = await decideFor(sql, participant, partner, referral.purpose, at);
-  const caseFile = await loadCaseFile(sql, keyring, referral.id, decision.permitted);
+  const { keyring } = hub;
+  const decision = await decideFor(hub.bases, participant, partner, referral.purpose, at);
+  const caseFile = await loadCaseFile(hub.sql, keyring, referral.id, decision.permitted);
   const projected = project(caseFile, decision);
   const view = partnerView(
     {

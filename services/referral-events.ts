@@ -1,5 +1,5 @@
 import type { Caller, Hub } from '../gateway/context.js';
-import { transaction } from '../db/connect.js';
+import { transaction, type Sql } from '../db/connect.js';
 import { allowedEvents, ENGAGEMENT_EVENTS, PARTNER_STATUS_EVENTS, PLANNER_EVENTS, nextStatus, type PostableEvent } from '../domain/referral-workflow.js';
 import { badRequest, conflict, forbidden } from '../lib/errors.js';
 import type { EventInput } from '../schemas/referral.js';
@@ -9,10 +9,12 @@ import { getOrganization } from '../store/organizations.js';
 import { cancelPendingDeliveries, insertOutbox } from '../store/outbox.js';
 import { getReferral, setReferralStatus, type ReferralRow } from '../store/referrals.js';
 import { getParticipantRef } from '../store/participants.js';
+import { recordDisclosure } from '../store/disclosures.js';
+import { newId } from '../lib/ids.js';
 import { decideFor } from './decisions.js';
 import { referralForCaller } from './referrals.js';
 
-const PARTNER_EVENTS: readonly PostableEvent[] = [...PARTNER_STATUS_EVENTS, ...ENGAGEMENT_EVENTS];
+export const PARTNER_EVENTS: readonly PostableEvent[] = [...PARTNER_STATUS_EVENTS, ...ENGAGEMENT_EVENTS];
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 /** POST /v1/referrals/{id}/events: validated against the state machine, stored, and announced. */
@@ -29,23 +31,35 @@ export async function postEvent(hub: Hub, caller: Caller, referralId: string, in
   return transaction(hub.sql, async (tx) => {
     // Row lock: two events racing for the same referral are applied one after the other.
     const referral = (await getReferral(tx, referralId, { forUpdate: true }))!;
-    const state = { status: referral.status, statusBeforeHold: referral.statusBeforeHold };
-    const status = nextStatus(state, input.type);
-    if (!status) {
-      throw conflict(`a ${input.type} event is not allowed while the referral is ${referral.status}`, { allowed: allowedEvents(state, mayPost) });
-    }
-    if (status !== referral.status) {
-      const statusBeforeHold = status === 'on_hold' ? referral.status : referral.status === 'on_hold' ? null : undefined;
-      await setReferralStatus(tx, referralId, status, { statusBeforeHold });
-    }
-    const event = await insertEvent(tx, hub.keyring, {
-      referralId, type: input.type, occurredAt: input.occurredAt, byOrgId: caller.organizationId, byClientId: caller.clientId,
-      reason: input.reason, appointmentAt: input.appointmentAt, note: input.note, statusAfter: status,
-    });
-    if (input.type === 'cancelled') await announceCancellation(hub, tx, referral);
-    await appendAudit(tx, { actor: caller.clientId, action: 'referral.event', subject: referralId, detail: { type: input.type, status } });
-    return { id: event.id, type: event.type, occurredAt: event.occurredAt, status };
+    return applyEvent(hub, tx, referral, { organizationId: caller.organizationId, clientId: caller.clientId }, input, mayPost);
   });
+}
+
+/**
+ * Applies one event to a referral that `tx` holds locked (FOR UPDATE): checked against the state
+ * machine for what `mayPost` allows, stored, and announced. The API (postEvent) and partner
+ * status sync (FHIR Task polling, acting as the partner organisation) both go through here.
+ */
+export async function applyEvent(
+  hub: Hub, tx: Sql, referral: ReferralRow, actor: { organizationId: string | null; clientId: string }, input: EventInput, mayPost: readonly PostableEvent[] = PARTNER_EVENTS,
+) {
+  const referralId = referral.id;
+  const state = { status: referral.status, statusBeforeHold: referral.statusBeforeHold };
+  const status = nextStatus(state, input.type);
+  if (!status) {
+    throw conflict(`a ${input.type} event is not allowed while the referral is ${referral.status}`, { allowed: allowedEvents(state, mayPost) });
+  }
+  if (status !== referral.status) {
+    const statusBeforeHold = status === 'on_hold' ? referral.status : referral.status === 'on_hold' ? null : undefined;
+    await setReferralStatus(tx, referralId, status, { statusBeforeHold });
+  }
+  const event = await insertEvent(tx, hub.keyring, {
+    referralId, type: input.type, occurredAt: input.occurredAt, byOrgId: actor.organizationId, byClientId: actor.clientId,
+    reason: input.reason, appointmentAt: input.appointmentAt, note: input.note, statusAfter: status,
+  });
+  if (input.type === 'cancelled') await announceCancellation(hub, tx, referral);
+  await appendAudit(tx, { actor: actor.clientId, action: 'referral.event', subject: referralId, detail: { type: input.type, status } });
+  return { id: event.id, type: event.type, occurredAt: event.occurredAt, status };
 }
 
 /** A cancelled referral stops its pending delivery; a partner that already has it is told. */
@@ -65,21 +79,35 @@ async function announceCancellation(hub: Hub, tx: Parameters<typeof insertOutbox
 export async function visibleTimeline(hub: Hub, referral: ReferralRow) {
   const events = await listEvents(hub.sql, hub.keyring, referral.id);
   const partner = await getOrganization(hub.sql, referral.partnerId);
+  const fromPart2 = (e: { byOrgId: string | null }) => Boolean(partner?.part2Program) && e.byOrgId === partner!.id;
   let mayShowPart2 = true;
-  if (partner?.part2Program && events.some((e) => e.byOrgId === partner.id)) {
+  if (events.some(fromPart2)) {
     const [participant, referrer] = await Promise.all([getParticipantRef(hub.sql, referral.participantId), getOrganization(hub.sql, referral.referrerOrgId)]);
-    const decision = await decideFor(hub.sql, participant!, referrer!, referral.purpose, new Date(), partner);
+    const decision = await decideFor(hub.bases, participant!, referrer!, referral.purpose, new Date(), partner);
     mayShowPart2 = decision.permitted.includes('substance_use');
+    if (mayShowPart2) {
+      // What a Part 2 program reported, shown to the referrer, is a disclosure of its own (§ 2.35).
+      await recordDisclosure(hub.sql, {
+        id: newId('dis'), participantId: referral.participantId, recipientOrganizationId: referral.referrerOrgId, referralId: referral.id,
+        categories: ['substance_use'], purpose: referral.purpose, basisIds: decision.bases.substance_use ?? [], channel: 'status',
+      });
+      hub.metrics.disclosures.inc({ channel: 'status' });
+    }
   }
   let withheld = 0;
+  // Without a basis, the referrer sees the status the hub itself last set, not the program's.
+  let status = referral.status;
+  let lastVisibleStatus: ReferralRow['status'] | undefined;
   const items = events.map((e) => {
-    if (!mayShowPart2 && e.byOrgId === partner?.id) {
+    if (!mayShowPart2 && fromPart2(e)) {
       withheld += 1;
       return { id: e.id, type: 'withheld', occurredAt: e.occurredAt };
     }
+    lastVisibleStatus = e.statusAfter;
     return timelineEntry(e);
   });
-  return { items, withheld };
+  if (withheld > 0 && lastVisibleStatus) status = lastVisibleStatus;
+  return { items, withheld, status };
 }
 
 /** GET /v1/referrals/{id}/timeline: the referring organisation's view, oldest first. */

@@ -29,7 +29,7 @@ export async function createReferral(hub: Hub, caller: Caller & { organizationId
   if (!partner) throw notFound('partner organization', 'partnerId');
 
   // Decided now only to choose the first status; the worker decides again at send time.
-  const decision = await decideFor(hub.sql, participant, partner, input.purpose, new Date());
+  const decision = await decideFor(hub.bases, participant, partner, input.purpose, new Date());
   const status = decision.permitted.includes('identity') ? 'queued' : 'awaiting_consent';
   const hash = requestHash(input);
 
@@ -76,9 +76,10 @@ export async function referralForCaller(sql: Sql, caller: Caller, id: string): P
 }
 
 export async function referrerView(hub: Hub, referral: ReferralRow) {
-  const { withheld } = await visibleTimeline(hub, referral);
+  const { withheld, status } = await visibleTimeline(hub, referral);
   return {
     ...createdView(referral),
+    status,
     reason: await hub.keyring.decrypt<string>(referral.reasonJwe),
     updatedAt: referral.updatedAt,
     deliveredAt: referral.deliveredAt,
@@ -92,7 +93,7 @@ export async function referrerView(hub: Hub, referral: ReferralRow) {
 export async function partnerRead(hub: Hub, caller: Caller, referral: ReferralRow) {
   const participant = (await getParticipantRef(hub.sql, referral.participantId))!;
   const partner = (await getOrganization(hub.sql, referral.partnerId))!;
-  const { projected, view } = await partnerViewOf(hub.sql, hub.keyring, referral, participant, partner);
+  const { projected, view } = await partnerViewOf(hub, referral, participant, partner);
   await recordDisclosure(hub.sql, {
     id: newId('dis'), participantId: participant.id, recipientOrganizationId: partner.id, referralId: referral.id,
     categories: projected.categories, purpose: referral.purpose, basisIds: projected.basisIds, channel: 'read',

@@ -41,7 +41,13 @@ export async function insertConsent(sql: Sql, consent: Omit<Basis, 'revokedAt'>,
     VALUES (${consent.id}, ${consent.participantId}, ${consent.basis}, ${consent.status}, ${consent.period.start}, ${consent.period.end ?? null},
       ${sql.json(consent.signatures as never)}, ${consent.documentRef ?? null}, ${sql.json(consent.provision as never)}, ${createdBy})
     RETURNING *`;
+  await notifyConsentChange(sql, consent.participantId);
   return toConsent(row!);
+}
+
+/** Delivered at commit to every process's basis cache (services/basis-cache.ts). */
+export async function notifyConsentChange(sql: Sql, participantId: string): Promise<void> {
+  await sql`SELECT pg_notify('hub_consents', ${participantId})`;
 }
 
 export async function getConsent(sql: Sql, id: string): Promise<ConsentRecord | undefined> {
@@ -65,5 +71,6 @@ export async function loadBases(sql: Sql, participantId: string): Promise<Basis[
 export async function revokeConsent(sql: Sql, id: string, reason: string): Promise<ConsentRecord | undefined> {
   const [row] = await sql<Row[]>`UPDATE consents SET status = 'revoked', revoked_at = now(), revoke_reason = ${reason}
     WHERE id = ${id} AND status <> 'revoked' RETURNING *`;
+  if (row) await notifyConsentChange(sql, row.participant_id);
   return row && toConsent(row);
 }

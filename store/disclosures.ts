@@ -21,12 +21,26 @@ export async function recordDisclosure(sql: Sql, d: DisclosureRecord): Promise<v
     ON CONFLICT (id) DO NOTHING`;
 }
 
-export async function listDisclosures(sql: Sql, participantId: string, from?: string, to?: string) {
-  const rows = await sql<{ at: Date; recipient_org_id: string; referral_id: string | null; categories: DataCategory[]; purpose: Purpose; basis_ids: string[]; channel: DisclosureChannel }[]>`
-    SELECT at, recipient_org_id, referral_id, categories, purpose, basis_ids, channel FROM disclosures
-    WHERE participant_id = ${participantId}
-      AND ${from ? sql`at >= ${from}` : sql`true`} AND ${to ? sql`at < ${to}` : sql`true`}
-    ORDER BY at DESC, id DESC`;
+export interface DisclosureFilter {
+  from?: string | undefined;
+  to?: string | undefined;
+  recipient?: string | undefined;
+  channel?: DisclosureChannel | undefined;
+}
+
+export async function listDisclosures(sql: Sql, participantId: string, filter: DisclosureFilter = {}) {
+  const rows = await sql<{
+    at: Date; recipient_org_id: string; referral_id: string | null; categories: DataCategory[]; purpose: Purpose; basis_ids: string[];
+    channel: DisclosureChannel; bases: { id: string; basis: string }[] | null;
+  }[]>`
+    SELECT d.at, d.recipient_org_id, d.referral_id, d.categories, d.purpose, d.basis_ids, d.channel,
+      (SELECT json_agg(json_build_object('id', c.id, 'basis', c.basis) ORDER BY c.id) FROM consents c WHERE c.id = ANY(d.basis_ids)) AS bases
+    FROM disclosures d
+    WHERE d.participant_id = ${participantId}
+      AND ${filter.from ? sql`d.at >= ${filter.from}` : sql`true`} AND ${filter.to ? sql`d.at < ${filter.to}` : sql`true`}
+      AND ${filter.recipient ? sql`d.recipient_org_id = ${filter.recipient}` : sql`true`}
+      AND ${filter.channel ? sql`d.channel = ${filter.channel}` : sql`true`}
+    ORDER BY d.at DESC, d.id DESC`;
   return rows.map((r) => ({
     at: r.at.toISOString(),
     recipientOrganizationId: r.recipient_org_id,
@@ -34,6 +48,24 @@ export async function listDisclosures(sql: Sql, participantId: string, from?: st
     categories: r.categories,
     purpose: r.purpose,
     basisIds: r.basis_ids,
+    // Court orders and statutes are shown as such, not only as consent ids.
+    bases: r.bases ?? [],
     channel: r.channel,
   }));
+}
+
+const CSV_COLUMNS = ['at', 'recipientOrganizationId', 'referralId', 'channel', 'purpose', 'categories', 'basisIds', 'basisKinds'] as const;
+
+/** RFC 4180 CSV of an accounting of disclosures, for a participant who asks for it on paper. */
+export function disclosuresCsv(items: Awaited<ReturnType<typeof listDisclosures>>): string {
+  const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const d of items) {
+    lines.push(
+      [d.at, d.recipientOrganizationId, d.referralId ?? '', d.channel, d.purpose, d.categories.join(' '), d.basisIds.join(' '), d.bases.map((b) => b.basis).join(' ')]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
 }

@@ -20,7 +20,7 @@ import { DELIVERY_QUEUE, type DeliveryJob } from './queues.js';
 /** ±20 % jitter, so partners recovering from an outage are not hit by every retry at once. */
 const jitter = (seconds: number) => seconds * (0.8 + Math.random() * 0.4);
 
-async function adapterFor(hub: Hub, partner: OrganizationRow) {
+export async function adapterFor(hub: Hub, partner: OrganizationRow) {
   const secrets = await adapterSecrets(hub.keyring, partner);
   const a = partner.adapter;
   const config: AdapterConfig =
@@ -52,12 +52,18 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
       return 'skipped';
     }
     const participant = (await getParticipantRef(hub.sql, referral.participantId))!;
-    const { decision, projected, view } = await partnerViewOf(hub.sql, hub.keyring, { ...referral, status: 'delivered' }, participant, partner);
+    const { decision, projected, view } = await partnerViewOf(hub, { ...referral, status: 'delivered' }, participant, partner);
     if (!decision.permitted.includes('identity')) {
       // Decided at send time: a consent revoked or expired after the referral was queued stops it.
       const reason = decision.denied.find((d) => d.category === 'identity')?.reason ?? 'no basis permits identity';
-      await transaction(hub.sql, (tx) => holdForConsent(tx, hub.keyring, referral.id, `delivery stopped: ${reason}`));
-      return 'withheld';
+      // Re-read under the row lock: a cancellation or a revocation may have landed since the read
+      // above, and has then already stopped this delivery; holding it would undo a cancellation.
+      const held = await transaction(hub.sql, async (tx) => {
+        if ((await getReferral(tx, referral.id, { forUpdate: true }))?.status !== 'queued') return false;
+        await holdForConsent(tx, hub.keyring, referral.id, `delivery stopped: ${reason}`);
+        return true;
+      });
+      return held ? 'withheld' : 'skipped';
     }
     if (adapter.type !== 'portal') {
       // Recorded before sending: a partner that answers 500 may still have received the data.
@@ -69,7 +75,10 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
       });
       hub.metrics.disclosures.inc({ channel: 'delivery' });
     }
-    message = { messageId: row.messageId, type: 'referral.created', referral: view };
+    // Routing facts beside the view (opaque ids, organisation names), sent now that identity is permitted.
+    const referrer = (await getOrganization(hub.sql, referral.referrerOrgId))!;
+    const context = { subjectRef: participant.id, referrer: { id: referrer.id, name: referrer.name }, partner: { id: partner.id, name: partner.name } };
+    message = { messageId: row.messageId, type: 'referral.created', referral: view, context };
   } else {
     message = { messageId: row.messageId, type: 'referral.cancelled', referral: cancellationNotice(referral.id) };
   }

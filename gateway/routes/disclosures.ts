@@ -3,7 +3,7 @@ import { IdParam, errorResponses } from '../../schemas/common.js';
 import { AccessDecision, AccessQuery, Disclosure, DisclosureQuery } from '../../schemas/consent.js';
 import { notFound } from '../../lib/errors.js';
 import { appendAudit, verifyAuditChain } from '../../store/audit.js';
-import { listDisclosures } from '../../store/disclosures.js';
+import { disclosuresCsv, listDisclosures } from '../../store/disclosures.js';
 import { getOrganization } from '../../store/organizations.js';
 import { getParticipantRef } from '../../store/participants.js';
 import { decideFor } from '../../services/decisions.js';
@@ -22,7 +22,13 @@ const accessRoute = createRoute({
 const disclosuresRoute = createRoute({
   method: 'get', path: '/v1/participants/{id}/disclosures', tags, summary: 'Accounting of disclosures (HIPAA 164.528, 42 CFR 2.24)',
   request: { params: IdParam, query: DisclosureQuery },
-  responses: { 200: { description: 'Disclosures, newest first', ...json(z.object({ items: z.array(Disclosure), nextCursor: z.null() })) }, ...errorResponses },
+  responses: {
+    200: {
+      description: 'Disclosures, newest first; `Accept: text/csv` for a CSV export',
+      content: { 'application/json': { schema: z.object({ items: z.array(Disclosure), nextCursor: z.null() }) }, 'text/csv': { schema: z.string() } },
+    },
+    ...errorResponses,
+  },
 });
 const verifyRoute = createRoute({
   method: 'get', path: '/v1/audit/verify', tags, summary: 'Recompute the audit log’s hash chain',
@@ -37,23 +43,28 @@ export function registerDisclosureRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   }
 
   app.openapi(accessRoute, async (c) => {
-    const caller = requireOrgRole(c, 'compliance', 'planner');
+    // Access decisions are a compliance concern (API.md "Roles"): they name the bases and every denial reason.
+    const caller = requireOrgRole(c, 'compliance');
     const participant = await ownParticipant(caller.organizationId, c.req.valid('param').id);
     const query = c.req.valid('query');
     const recipient = await getOrganization(hub.sql, query.recipient);
     if (!recipient) throw notFound('recipient organization', 'recipient');
     const source = query.source ? await getOrganization(hub.sql, query.source) : undefined;
     if (query.source && !source) throw notFound('source organization', 'source');
-    const decision = await decideFor(hub.sql, participant, recipient, query.purpose, query.at ? new Date(query.at) : new Date(), source);
+    const decision = await decideFor(hub.bases, participant, recipient, query.purpose, query.at ? new Date(query.at) : new Date(), source);
     return c.json({ permitted: decision.permitted, denied: decision.denied, bases: decision.bases as Record<string, string[]>, obligations: decision.obligations }, 200);
   });
 
   app.openapi(disclosuresRoute, async (c) => {
     const caller = requireOrgRole(c, 'compliance');
     const participant = await ownParticipant(caller.organizationId, c.req.valid('param').id);
-    const { from, to } = c.req.valid('query');
+    const items = await listDisclosures(hub.sql, participant.id, c.req.valid('query'));
     await appendAudit(hub.sql, { actor: caller.clientId, action: 'disclosures.read', subject: participant.id });
-    return c.json({ items: await listDisclosures(hub.sql, participant.id, from, to), nextCursor: null }, 200);
+    if (c.req.header('accept')?.includes('text/csv')) {
+      c.header('content-disposition', `attachment; filename="disclosures-${participant.id}.csv"`);
+      return c.body(disclosuresCsv(items), 200, { 'content-type': 'text/csv; charset=utf-8' });
+    }
+    return c.json({ items, nextCursor: null }, 200);
   });
 
   app.openapi(verifyRoute, async (c) => {

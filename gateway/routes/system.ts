@@ -4,6 +4,14 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import type { AppEnv, Hub } from '../context.js';
 
+const STALL_FACTOR = 3;
+
+async function oldestDueDeliverySeconds(hub: Hub): Promise<number> {
+  const [row] = await hub.sql<{ seconds: number | null }[]>`
+    SELECT extract(epoch FROM now() - min(available_at))::float8 AS seconds FROM outbox WHERE done_at IS NULL AND available_at <= now()`;
+  return row?.seconds ?? 0;
+}
+
 /**
  * Liveness, readiness, metrics and the API docs. The docs page serves Swagger UI's assets from
  * the installed package, not a CDN, so it works on an agency's closed network.
@@ -12,13 +20,19 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   app.get('/readyz', async (c) => {
-    const checks = await Promise.all([
-      hub.sql`SELECT 1`.then(() => true, () => false),
+    const [backlog, redis] = await Promise.all([
+      oldestDueDeliverySeconds(hub).catch(() => undefined),
       hub.redis.ping().then((r) => r === 'PONG', () => false),
     ]);
-    const [postgres, redis] = checks;
-    const ready = postgres && redis;
-    return c.json({ status: ready ? 'ready' : 'unavailable', postgres, redis }, ready ? 200 : 503);
+    const postgres = backlog !== undefined;
+    // A worker that silently stopped consuming shows as a due delivery nobody picked up: in a
+    // process that runs the workers, that makes it unready (NOTES.md, BullMQ pitfalls).
+    const consuming = hub.config.HUB_ROLE === 'gateway' || !postgres || backlog! < STALL_FACTOR * hub.config.HUB_RELAY_LEASE_SECONDS;
+    const ready = postgres && redis && consuming;
+    return c.json(
+      { status: ready ? 'ready' : 'unavailable', postgres, redis, deliveries: { oldestDueSeconds: backlog ?? null, consuming } },
+      ready ? 200 : 503,
+    );
   });
 
   app.get('/metrics', async (c) => {

@@ -98,3 +98,12 @@ describe('project', () => {
     send(forged);
   });
 });
+
+describe('project: copying', () => {
+  it('keeps a "__proto__" key from JSON as data, not as the copy\'s prototype', () => {
+    const file = { housing: JSON.parse('{"__proto__": {"polluted": true}, "status": "housed"}') } as CaseFile;
+    const p = project(file, decision({ housing: ['c1'] }));
+    expect(Object.getPrototypeOf(p.caseFile.housing)).toBe(Object.prototype);
+    expect(JSON.stringify(p.caseFile.housing)).toBe('{"__proto__":{"polluted":true},"status":"housed"}');
+  });
+});

@@ -1,0 +1,71 @@
+import type { PartnerStatusReport } from '../adapters/types.js';
+import { transaction } from '../db/connect.js';
+import { eventsToReach } from '../domain/status-path.js';
+import type { Hub } from '../gateway/context.js';
+import type { ReferralStatus } from '../schemas/vocabulary.js';
+import { appliedTaskVersion, rememberTaskVersion } from '../store/fhir-sync.js';
+import type { OrganizationRow } from '../store/organizations.js';
+import { getReferral, type ReferralRow } from '../store/referrals.js';
+import { applyEvent, PARTNER_EVENTS } from './referral-events.js';
+
+/**
+ * Status read from a partner's own system (DESIGN.md flow 4: "the FHIR adapter polls the
+ * partner's Task"), applied as that partner organisation through the same state machine and the
+ * same event service as `POST /v1/referrals/{id}/events`.
+ */
+
+export type ReportOutcome =
+  /** Events were recorded. */
+  | 'applied'
+  /** A new version, but the referral already stands where it says (e.g. our own cancellation read back). */
+  | 'unchanged'
+  /** This version was applied before. */
+  | 'duplicate'
+  /** Not a referral of this partner, or not delivered to it: ignored. */
+  | 'unknown_referral'
+  /** The machine allows no way from the referral's status to the reported one: remembered, not applied. */
+  | 'not_allowed';
+
+const NOT_YET_ACCEPTED: readonly ReferralStatus[] = ['delivered', 'received'];
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** A partner stopping work on its side: a rejection before it accepted, a failure after. */
+function withdrawnAs(referral: ReferralRow): ReferralStatus {
+  const stood = referral.status === 'on_hold' ? referral.statusBeforeHold : referral.status;
+  return stood && NOT_YET_ACCEPTED.includes(stood) ? 'rejected' : 'failed';
+}
+
+/** The partner's clock, unless it is unreadable or ahead of ours. */
+function occurredAt(changedAt: string): string | undefined {
+  const t = Date.parse(changedAt);
+  return Number.isFinite(t) && t <= Date.now() + FUTURE_TOLERANCE_MS ? new Date(Math.min(t, Date.now())).toISOString() : undefined;
+}
+
+export async function applyStatusReport(hub: Hub, partner: OrganizationRow, report: PartnerStatusReport): Promise<{ outcome: ReportOutcome; events: string[] }> {
+  return transaction(hub.sql, async (tx) => {
+    // The referral row lock orders this against API events and other polls of the same referral.
+    const referral = await getReferral(tx, report.referralId, { forUpdate: true });
+    if (!referral || referral.partnerId !== partner.id || !referral.deliveredAt) return { outcome: 'unknown_referral' as const, events: [] };
+    if ((await appliedTaskVersion(tx, referral.id)) === report.version) return { outcome: 'duplicate' as const, events: [] };
+
+    const target = report.status === 'withdrawn' ? withdrawnAs(referral) : report.status;
+    const path = target ? eventsToReach({ status: referral.status, statusBeforeHold: referral.statusBeforeHold }, target, PARTNER_EVENTS) : [];
+    const actor = { organizationId: partner.id, clientId: `fhir-sync:${partner.id}` };
+    const applied: string[] = [];
+    if (path) {
+      let current = referral;
+      for (const [i, type] of path.entries()) {
+        const last = i === path.length - 1;
+        const reason = last ? (report.reason ?? (type === 'rejected' ? 'rejected on the partner’s FHIR server (no reason given)' : undefined)) : undefined;
+        await applyEvent(hub, tx, current, actor, { type, occurredAt: occurredAt(report.changedAt), ...(reason ? { reason: reason.slice(0, 2000) } : {}) }, PARTNER_EVENTS);
+        applied.push(type);
+        current = (await getReferral(tx, referral.id))!;
+      }
+    }
+    await rememberTaskVersion(tx, {
+      referralId: referral.id, partnerId: partner.id, taskId: report.recordId, version: report.version, status: report.source, changedAt: report.changedAt,
+    });
+    const outcome: ReportOutcome = !path ? 'not_allowed' : applied.length > 0 ? 'applied' : 'unchanged';
+    return { outcome, events: applied };
+  });
+}
