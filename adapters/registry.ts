@@ -1,3 +1,4 @@
+import { createFhirAdapter } from './fhir/index.js';
 import { createPortalAdapter } from './portal/index.js';
 import type { AdapterConfig, AdapterOptions, PartnerAdapter } from './types.js';
 import { createWebhookAdapter } from './webhook/index.js';
@@ -14,24 +15,10 @@ export function createAdapter(config: AdapterConfig, opts: AdapterOptions): Part
     case 'portal':
       return createPortalAdapter();
     case 'fhir':
-      return notImplementedAdapter('fhir');
+      return createFhirAdapter(config, opts);
     default: {
       const unknownConfig: never = config;
       throw new Error(`unknown adapter type: ${(unknownConfig as { type: string }).type}`);
     }
   }
-}
-
-/**
- * A placeholder for kinds not built yet (fhir comes in a later issue). It fails every delivery
- * permanently instead of throwing, so a partner configured early gets a clear flagged failure
- * rather than a crashed worker or an endless retry.
- */
-function notImplementedAdapter(type: 'fhir'): PartnerAdapter {
-  return {
-    type,
-    async deliver() {
-      return { outcome: 'permanent_failure', error: `${type} adapter is not implemented yet` };
-    },
-  };
 }

@@ -12,11 +12,25 @@ import type { Disclosed } from '../consent/disclosed.js';
 
 /** What a partner is allowed to see of one referral: the wire shape lives in schemas/. */
 import type { PartnerReferralView } from '../schemas/referral.js';
+import type { ReferralStatus } from '../schemas/vocabulary.js';
 export type { PartnerReferralView };
 
 export interface CancelledReferralView {
   id: string;
   status: 'cancelled';
+}
+
+/**
+ * Routing facts that travel beside the disclosed view: opaque hub ids and organisation names, no
+ * case data. The worker sets it only after consent permitted `identity`, since `subjectRef` lets
+ * the partner link referrals of one participant. Adapters that need it (FHIR: the Patient's
+ * identifier, ServiceRequest.requester, Task.owner) read it from here, never from the database.
+ */
+export interface DeliveryContext {
+  /** The hub's participant id (opaque). */
+  subjectRef: string;
+  referrer: { id: string; name: string };
+  partner: { id: string; name: string };
 }
 
 export type DeliveryMessage =
@@ -25,6 +39,7 @@ export type DeliveryMessage =
       messageId: string;
       type: 'referral.created';
       referral: Disclosed<PartnerReferralView>;
+      context?: DeliveryContext;
     }
   | {
       messageId: string;
@@ -44,10 +59,47 @@ export type DeliveryResult =
   | { outcome: 'retry'; error: string }
   | { outcome: 'permanent_failure'; error: string };
 
+/**
+ * One change of a referral's status as the partner's own system records it (a FHIR Task version),
+ * already mapped to the hub's vocabulary. The hub applies each `version` once.
+ */
+export interface PartnerStatusReport {
+  referralId: string;
+  /** The partner's id of its record (FHIR: `Task.id`). */
+  recordId: string;
+  /** The partner's version of that record (FHIR: `meta.versionId`). */
+  version: string;
+  /** When the partner changed it (FHIR: `meta.lastUpdated`), as the partner wrote it. */
+  changedAt: string;
+  /** The partner's own status, for logs (FHIR: `Task.status` and `businessStatus`). */
+  source: string;
+  /**
+   * The hub status that record now stands for; `undefined` when it stands for none (e.g.
+   * `requested`). `withdrawn`: the partner stopped the work on its side without saying how; the
+   * hub reads it as `rejected` before acceptance and `failed` after.
+   */
+  status: ReferralStatus | 'withdrawn' | undefined;
+  /** The partner's reason (FHIR: `statusReason` or `businessStatus` text), if it gave one. */
+  reason?: string;
+}
+
+export interface StatusFetch {
+  reports: PartnerStatusReport[];
+  /** Where the next fetch starts; keep it only once every report was applied. */
+  cursor: string | undefined;
+}
+
+export type StatusFetchResult = ({ outcome: 'ok' } & StatusFetch) | { outcome: 'error'; error: string };
+
 export interface PartnerAdapter {
   readonly type: AdapterConfig['type'];
   /** Must never throw: every failure is reported as a `DeliveryResult`. Must be idempotent per `messageId`. */
   deliver(msg: DeliveryMessage): Promise<DeliveryResult>;
+  /**
+   * For partners that do not call the hub (DESIGN.md "Adapters"): the status changes recorded on
+   * their system since `cursor` (undefined: from the beginning). Must never throw.
+   */
+  fetchStatusChanges?(cursor: string | undefined): Promise<StatusFetchResult>;
 }
 
 export interface WebhookAdapterConfig {

@@ -60,10 +60,12 @@ function inForce(basis: Basis, at: number): boolean {
 }
 
 /** The sentence a compliance officer reads for a denied category. Never case-file content. */
-function explain(rank: Rank, basis: Basis, category: DataCategory, guardianMissing: boolean, at: number, from: string, recipient: string): string {
+function explain(rank: Rank, basis: Basis, category: DataCategory, guardianMissing: boolean, at: number, from: string, recipient: string, guardians: string): string {
   if (rank === Rank.ExplicitDeny) return `${label(basis)} denies ${category}${from} to ${recipient}`;
   if (rank === Rank.Unsigned) {
-    return guardianMissing ? `${label(basis)} lacks the guardian signature required for a minor` : `${label(basis)} lacks the participant's signature`;
+    return guardianMissing
+      ? `${label(basis)} lacks the signature of ${guardians}, required for a minor`
+      : `${label(basis)} lacks the participant's signature`;
   }
   return inactive(basis, at) ?? `${label(basis)} is not in force`;
 }
@@ -170,7 +172,7 @@ export function decide(request: DecisionRequest, bases: readonly Basis[], policy
     const basis = why.basis[i];
     const reason =
       basis !== undefined
-        ? explain(why.rank[i] as Rank, basis, category, why.guardianMissing[i] === true, at, from, recipient)
+        ? explain(why.rank[i] as Rank, basis, category, why.guardianMissing[i] === true, at, from, recipient, guardianWords(request))
         : reached !== 0
           ? `no active basis permits ${category}${from} to ${recipient} for ${purpose}`
           : `no active basis names ${recipient} for ${purpose}${from !== '' ? ` with data${from}` : ''}`;
@@ -178,6 +180,12 @@ export function decide(request: DecisionRequest, bases: readonly Basis[], policy
   }
   if ((allowed & SUBSTANCE_USE) !== 0) decision.obligations.push(part2Notice());
   return decision;
+}
+
+/** "the guardian (Maria Rivera)" when the caller knows the guardians, else "the guardian". */
+function guardianWords(request: DecisionRequest): string {
+  const names = request.participant.guardians;
+  return names !== undefined && names.length > 0 ? `the guardian (${names.join(' or ')})` : 'the guardian';
 }
 
 /** Sorted ids, whatever order the bases came in; skips the sort when they already are (ORDER BY id). */

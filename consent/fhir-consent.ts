@@ -267,8 +267,9 @@ export function fromFhirConsent(resource: unknown): FromFhirResult {
   // patient = Patient/<participantId>
   let participantId: string | undefined;
   const patient = r.object(resource, 'patient', '');
-  if (patient === undefined) r.add('patient', 'a Consent must name the participant: patient.reference "Patient/<participantId>"');
-  else {
+  if (patient === undefined) {
+    if (!given(resource.patient)) r.add('patient', 'a Consent must name the participant: patient.reference "Patient/<participantId>"');
+  } else {
     const m = typeof patient.reference === 'string' ? /^Patient\/([^/]+)$/.exec(patient.reference) : null;
     if (m === null) r.add('patient.reference', 'expected "Patient/<participantId>"');
     else if (!Id.safeParse(m[1]).success) r.add('patient.reference', `"${m[1]}" is not a hub participant id`);
@@ -366,7 +367,7 @@ function signaturesOf(r: Reader, resource: Json, dateTime: string | undefined): 
     let signedAt = dateTime;
     let name: unknown;
     if (attachment !== undefined) {
-      if (attachment.url !== undefined) documentRef = nonEmpty(attachment.url) ? attachment.url : r.add('sourceAttachment.url', 'expected a url');
+      if (given(attachment.url)) documentRef = nonEmpty(attachment.url) ? attachment.url : r.add('sourceAttachment.url', 'expected a url');
       if (given(attachment.creation)) signedAt = r.instant(attachment.creation, 'start', 'sourceAttachment.creation');
       name = attachment.title;
     } else if (reference !== undefined) {
@@ -686,7 +687,8 @@ function rootProvision(root: Provision, period: Period): ConsentProvision {
     // one level down, under an empty default-deny frame: the hub evaluates both alike.
     return { type: 'deny', period: consentPeriod, provision: [fhirProvision(root)] };
   }
-  return { ...fhirProvision(root), period: consentPeriod };
+  const mapped = fhirProvision(root);
+  return { type: mapped.type, period: consentPeriod, ...mapped };
 }
 
 function fhirPeriod(p: Period): FhirPeriod {

@@ -56,7 +56,8 @@ export interface OrganizationRef {
 
 /** Which way the data flows: to the partner (referral) or back to the referrer (status from a partner). */
 export interface DecisionRequest {
-  participant: { id: string; birthDate: string };
+  /** `guardians`, when known, lets a denial name whose signature is missing. */
+  participant: { id: string; birthDate: string; guardians?: string[] | undefined };
   recipient: OrganizationRef;
   /** The organisation whose information this is, when it is not the hub's own case file (status back). */
   source?: OrganizationRef | undefined;

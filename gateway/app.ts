@@ -5,7 +5,7 @@ import { routePath } from 'hono/route';
 import { HubError, notFound, tooLarge, unauthorized, unavailable } from '../lib/errors.js';
 import { createAccessTokenVerifier } from './auth/access-tokens.js';
 import type { AppEnv, Hub } from './context.js';
-import { problemResponse, toHubError, validationError } from './problem.js';
+import { problemResponse, rejectNulCharacters, toHubError, validationError } from './problem.js';
 import { registerConsentRoutes } from './routes/consents.js';
 import { registerDisclosureRoutes } from './routes/disclosures.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
@@ -13,15 +13,18 @@ import { registerOrganizationRoutes } from './routes/organizations.js';
 import { registerParticipantRoutes } from './routes/participants.js';
 import { registerReferralRoutes } from './routes/referrals.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerFhirNotifyRoutes } from './routes/fhir-notify.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { rateLimit } from './rate-limit.js';
+import { withAlternateBodies } from './routes/consents.js';
 
 export function createApp(hub: Hub) {
   const app = new OpenAPIHono<AppEnv>({
     // Every schema failure, on every route, becomes one problem+json 400 naming the fields.
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error, result.target);
+      rejectNulCharacters(result.data);
     },
   });
 
@@ -67,8 +70,9 @@ export function createApp(hub: Hub) {
   registerEventRoutes(app, hub);
   registerConsentRoutes(app, hub);
   registerDisclosureRoutes(app, hub);
+  registerFhirNotifyRoutes(app, hub);
 
-  app.doc31('/openapi.json', {
+  const config = {
     openapi: '3.1.0',
     info: {
       title: 'Referral & consent hub',
@@ -77,6 +81,12 @@ export function createApp(hub: Hub) {
     },
     servers: [{ url: hub.config.publicUrl }],
     security: [{ bearer: [] }],
+  };
+  let document: unknown;
+  app.get('/openapi.json', (c) => {
+    // Generated once, from the same schemas that validate the requests.
+    document ??= withAlternateBodies(app.getOpenAPI31Document(config));
+    return c.json(document as Record<string, unknown>);
   });
   return app;
 }

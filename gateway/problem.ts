@@ -37,11 +37,36 @@ export function validationError(error: ZodError, target: string): HubError {
   return badRequest(`the request ${where} is invalid: ${errors.map((e) => e.path).join(', ')}`, errors);
 }
 
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, which JSON allows (`"\u0000"`). Refused here, after
+ * the schema and naming the field, rather than as a 500 from the INSERT.
+ */
+export function rejectNulCharacters(value: unknown): void {
+  const paths: string[] = [];
+  const walk = (node: unknown, path: string[]) => {
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) paths.push(path.join('.'));
+    } else if (node && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        if (key.includes('\u0000')) paths.push([...path, JSON.stringify(key)].join('.'));
+        else walk(child, [...path, key]);
+      }
+    }
+  };
+  walk(value, []);
+  if (paths.length > 0) {
+    throw badRequest(`text may not contain NUL characters: ${paths.join(', ')}`, paths.map((path) => ({ path: path || 'body', message: 'contains a NUL character' })));
+  }
+}
+
 /** Maps anything thrown in a handler; unknown errors are logged and answered 500 without detail. */
 export function toHubError(error: unknown): HubError | undefined {
   if (error instanceof HubError) return error;
   if (error instanceof HTTPException) {
     if (error.status === 400) return badRequest(error.message || 'malformed request', [{ path: 'body', message: error.message }]);
+    if (error.status === 415) {
+      return new HubError(415, 'Unsupported Media Type', 'the request body must be sent as application/json', [{ path: 'content-type', message: 'expected application/json' }]);
+    }
     return new HubError(error.status, error.status === 413 ? 'Content Too Large' : 'Error', error.message);
   }
   return undefined;

@@ -1,4 +1,5 @@
 import { badRequest } from './errors.js';
+import { ID_PATTERN } from './ids.js';
 
 /** Keyset cursors for "newest first" lists: the last row's (created_at, id), opaque to clients. */
 export interface CursorPosition {
@@ -14,7 +15,8 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | undef
   if (cursor === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && !Number.isNaN(Date.parse(value[0]))) {
+    // Only what encodeCursor writes: an ISO instant and an id. Anything else would reach the SQL.
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && isIsoInstant(value[0]) && ID_PATTERN.test(value[1])) {
       return { createdAt: value[0], id: value[1] };
     }
   } catch {
@@ -22,6 +24,8 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | undef
   }
   throw badRequest('the cursor is not one this hub issued', [{ path: 'cursor', message: 'invalid cursor' }]);
 }
+
+const isIsoInstant = (text: string) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString() === text;
 
 /** Builds `{items, nextCursor}` from a page fetched with limit + 1 rows. */
 export function page<Row extends { createdAt: string; id: string }, Item>(rows: Row[], limit: number, toItem: (row: Row) => Item) {

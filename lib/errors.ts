@@ -33,6 +33,8 @@ export const notFound = (what: string, path?: string) =>
 export const conflict = (detail: string, extensions?: Record<string, unknown>) =>
   new HubError(409, 'Conflict', detail, undefined, extensions);
 export const unprocessable = (detail: string, errors?: FieldProblem[]) => new HubError(422, 'Unprocessable Content', detail, errors);
-export const tooLarge = (limit: number) => new HubError(413, 'Content Too Large', `the request body is over the limit of ${limit} bytes`);
+// The unread rest of the body is dropped with the connection, so the client must not reuse it.
+export const tooLarge = (limit: number) =>
+  new HubError(413, 'Content Too Large', `the request body is over the limit of ${limit} bytes`, undefined, undefined, { connection: 'close' });
 export const unavailable = (detail: string) =>
   new HubError(503, 'Service Unavailable', detail, undefined, undefined, { 'retry-after': '5' });

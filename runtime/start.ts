@@ -15,9 +15,9 @@ import { createLogger, type Logger } from '../lib/logger.js';
 import { createMetrics } from '../lib/metrics.js';
 import { forgetExpiredAssertions } from '../store/clients.js';
 import { startDeliveryWorker } from '../workers/delivery.js';
-import { createDeliveryQueue, redisConnection } from '../workers/queues.js';
+import { createDeliveryQueue, createStatusPollQueue, redisConnection } from '../workers/queues.js';
 import { startRelay } from '../workers/relay.js';
-import { createStatusPollQueue, startStatusPolling } from '../workers/status-poll.js';
+import { startStatusPolling } from '../workers/status-poll.js';
 import { BasisCache } from '../services/basis-cache.js';
 import { startConsentSweep } from '../workers/consent-sweep.js';
 

@@ -14,7 +14,12 @@ export const Problem = z
 export const Id = z.string().regex(/^[a-z]{2,4}_[A-Za-z0-9_-]{22}$/, 'not a valid id');
 export const IdParam = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
 
-export const Timestamp = z.iso.datetime({ offset: true }).openapi({ example: '2026-11-23T09:00:00Z' });
+// Postgres has no year 0, and instants are stored as UTC: anything earlier would fail in the database.
+const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .refine((t) => Date.parse(t) >= EARLIEST_INSTANT, 'must not be before the year 1')
+  .openapi({ example: '2026-11-23T09:00:00Z' });
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

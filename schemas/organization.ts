@@ -50,6 +50,9 @@ export const Organization = z
     part2Program: z.boolean(),
     adapter: AdapterView,
     webhookSecret: z.string().optional().openapi({ description: 'Returned once, when the hub generated it.' }),
+    notifyToken: z.string().optional().openapi({
+      description: 'FHIR partners: the bearer token their rest-hook subscription sends to `POST /fhir/notify/{id}`. Returned once, when the adapter is set.',
+    }),
     createdAt: Timestamp,
   })
   .openapi('Organization');

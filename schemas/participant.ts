@@ -19,7 +19,7 @@ export const ParticipantInput = z
   .strictObject({
     externalId: z.string().min(1).max(200).optional(),
     name: HumanName,
-    birthDate: z.iso.date().refine((d) => Date.parse(d) <= Date.now(), 'a birth date in the past'),
+    birthDate: z.iso.date().refine((d) => Date.parse(d) <= Date.now(), 'a birth date in the past').refine((d) => !d.startsWith('0000'), 'there is no year 0'),
     gender: z.enum(['female', 'male', 'nonbinary', 'other', 'undisclosed']).optional(),
     // SPD 15 (2024): one combined race and ethnicity question, several selections allowed.
     race: z.array(z.enum(RACE_CODES)).max(RACE_CODES.length).optional(),

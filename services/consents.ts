@@ -21,15 +21,20 @@ async function ownParticipant(sql: Sql, caller: Caller, participantId: string, p
   return participant;
 }
 
-export async function createConsent(hub: Hub, caller: Caller, input: ConsentInput) {
+/**
+ * `statusOverride`: an imported FHIR Consent whose status is not `active` is recorded as
+ * `expired` (it permits nothing, but belongs in the record).
+ */
+export async function createConsent(hub: Hub, caller: Caller, input: ConsentInput, statusOverride?: 'expired') {
   const participant = await ownParticipant(hub.sql, caller, input.participantId, 'participantId');
   const now = new Date();
   const problems = signatureProblems(input, { birthDate: participant.birthDate, at: now, provision: input.provision });
   if (problems.length > 0) throw unprocessable(`the ${input.basis} cannot be recorded: ${problems.map((p) => p.message).join('; ')}`, problems);
-  const expired = input.period.end !== undefined && Date.parse(input.period.end) <= now.getTime();
+  const expired = statusOverride === 'expired' || (input.period.end !== undefined && Date.parse(input.period.end) <= now.getTime());
   const created = await transaction(hub.sql, async (tx) => {
     const consent = await insertConsent(
       tx,
+      hub.keyring,
       { id: newId('con'), participantId: participant.id, basis: input.basis, status: expired ? 'expired' : 'active', period: input.period,
         signatures: input.signatures, documentRef: input.documentRef, provision: input.provision },
       caller.clientId,
@@ -44,7 +49,7 @@ export async function createConsent(hub: Hub, caller: Caller, input: ConsentInpu
 }
 
 export async function getOwnConsent(hub: Hub, caller: Caller, id: string): Promise<ConsentRecord> {
-  const consent = await getConsent(hub.sql, id);
+  const consent = await getConsent(hub.sql, hub.keyring, id);
   if (!consent) throw notFound('consent');
   await ownParticipant(hub.sql, caller, consent.participantId).catch(() => {
     throw notFound('consent');
@@ -56,7 +61,7 @@ export async function revoke(hub: Hub, caller: Caller, id: string, reason: strin
   const existing = await getOwnConsent(hub, caller, id);
   if (existing.status === 'revoked') throw conflict('this consent is already revoked', { allowed: [] });
   const result = await transaction(hub.sql, async (tx) => {
-    const revoked = await revokeConsent(tx, id, reason);
+    const revoked = await revokeConsent(tx, hub.keyring, id, reason);
     if (!revoked) throw conflict('this consent is already revoked', { allowed: [] });
     await appendAudit(tx, { actor: caller.clientId, action: 'consent.revoked', subject: id, detail: { participantId: revoked.participantId } });
     // Revocation takes effect for deliveries already queued: they go back to awaiting_consent.

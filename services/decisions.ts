@@ -13,7 +13,7 @@ import { loadCaseFile, type ReferralRow } from '../store/referrals.js';
  */
 export async function decideFor(
   bases: Sql | BasisCache,
-  participant: { id: string; birthDate: string },
+  participant: { id: string; birthDate: string; guardians?: string[] | undefined },
   recipient: OrganizationRow,
   purpose: Purpose,
   at: Date,

@@ -21,8 +21,13 @@ export type ReportOutcome =
   | 'unchanged'
   /** This version was applied before. */
   | 'duplicate'
-  /** Not a referral of this partner, or not delivered to it: ignored. */
+  /** Not a referral of this partner, or one that will never be delivered to it: ignored. */
   | 'unknown_referral'
+  /**
+   * The partner holds the Task but the hub has not seen its delivery succeed yet (the answer was
+   * lost and a retry is due, or it is `delivery_failed` awaiting a replay): read it again later.
+   */
+  | 'not_delivered_yet'
   /** The machine allows no way from the referral's status to the reported one: remembered, not applied. */
   | 'not_allowed';
 
@@ -45,7 +50,11 @@ export async function applyStatusReport(hub: Hub, partner: OrganizationRow, repo
   return transaction(hub.sql, async (tx) => {
     // The referral row lock orders this against API events and other polls of the same referral.
     const referral = await getReferral(tx, report.referralId, { forUpdate: true });
-    if (!referral || referral.partnerId !== partner.id || !referral.deliveredAt) return { outcome: 'unknown_referral' as const, events: [] };
+    if (!referral || referral.partnerId !== partner.id) return { outcome: 'unknown_referral' as const, events: [] };
+    if (!referral.deliveredAt) {
+      const limbo = referral.status === 'queued' || referral.status === 'delivery_failed';
+      return { outcome: limbo ? ('not_delivered_yet' as const) : ('unknown_referral' as const), events: [] };
+    }
     if ((await appliedTaskVersion(tx, referral.id)) === report.version) return { outcome: 'duplicate' as const, events: [] };
 
     const target = report.status === 'withdrawn' ? withdrawnAs(referral) : report.status;

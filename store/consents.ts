@@ -1,4 +1,5 @@
 import type { Sql } from '../db/connect.js';
+import type { DataKeyring } from '../crypto/data-keys.js';
 import type { Basis, Provision, Signature } from '../consent/types.js';
 import type { BasisKind } from '../schemas/vocabulary.js';
 
@@ -10,16 +11,29 @@ type Row = {
   period_start: Date;
   period_end: Date | null;
   signatures: Signature[];
+  signer_names_jwe: string | null;
   document_ref: string | null;
   provision: Provision;
   created_at: Date;
   revoked_at: Date | null;
-  revoke_reason: string | null;
+  revoke_reason_jwe: string | null;
 };
 
 export interface ConsentRecord extends Basis {
   createdAt: string;
   revokeReason?: string | undefined;
+}
+
+/**
+ * Signers' names and revocation reasons are encrypted at rest; decisions need neither, so the
+ * bases loaded for decisions leave them out and only the compliance views decrypt them.
+ */
+async function withPrivateFields(keyring: DataKeyring, row: Row): Promise<ConsentRecord> {
+  const consent = toConsent(row);
+  const names = row.signer_names_jwe ? await keyring.decrypt<string[]>(row.signer_names_jwe) : [];
+  consent.signatures = consent.signatures.map((s, i) => ({ ...s, name: names[i] ?? '' }));
+  if (row.revoke_reason_jwe) consent.revokeReason = await keyring.decrypt<string>(row.revoke_reason_jwe);
+  return consent;
 }
 
 const toConsent = (r: Row): ConsentRecord => ({
@@ -33,16 +47,17 @@ const toConsent = (r: Row): ConsentRecord => ({
   provision: r.provision,
   createdAt: r.created_at.toISOString(),
   ...(r.revoked_at ? { revokedAt: r.revoked_at.toISOString() } : {}),
-  ...(r.revoke_reason ? { revokeReason: r.revoke_reason } : {}),
 });
 
-export async function insertConsent(sql: Sql, consent: Omit<Basis, 'revokedAt'>, createdBy: string): Promise<ConsentRecord> {
-  const [row] = await sql<Row[]>`INSERT INTO consents (id, participant_id, basis, status, period_start, period_end, signatures, document_ref, provision, created_by)
+export async function insertConsent(sql: Sql, keyring: DataKeyring, consent: Omit<Basis, 'revokedAt'>, createdBy: string): Promise<ConsentRecord> {
+  const signatures = consent.signatures.map(({ name: _name, ...rest }) => ({ ...rest, name: '' }));
+  const names = consent.signatures.length > 0 ? await keyring.encrypt(consent.signatures.map((s) => s.name)) : null;
+  const [row] = await sql<Row[]>`INSERT INTO consents (id, participant_id, basis, status, period_start, period_end, signatures, signer_names_jwe, document_ref, provision, created_by)
     VALUES (${consent.id}, ${consent.participantId}, ${consent.basis}, ${consent.status}, ${consent.period.start}, ${consent.period.end ?? null},
-      ${sql.json(consent.signatures as never)}, ${consent.documentRef ?? null}, ${sql.json(consent.provision as never)}, ${createdBy})
+      ${sql.json(signatures as never)}, ${names}, ${consent.documentRef ?? null}, ${sql.json(consent.provision as never)}, ${createdBy})
     RETURNING *`;
   await notifyConsentChange(sql, consent.participantId);
-  return toConsent(row!);
+  return withPrivateFields(keyring, row!);
 }
 
 /** Delivered at commit to every process's basis cache (services/basis-cache.ts). */
@@ -50,14 +65,14 @@ export async function notifyConsentChange(sql: Sql, participantId: string): Prom
   await sql`SELECT pg_notify('hub_consents', ${participantId})`;
 }
 
-export async function getConsent(sql: Sql, id: string): Promise<ConsentRecord | undefined> {
+export async function getConsent(sql: Sql, keyring: DataKeyring, id: string): Promise<ConsentRecord | undefined> {
   const [row] = await sql<Row[]>`SELECT * FROM consents WHERE id = ${id}`;
-  return row && toConsent(row);
+  return row && withPrivateFields(keyring, row);
 }
 
-export async function listConsents(sql: Sql, participantId: string): Promise<ConsentRecord[]> {
+export async function listConsents(sql: Sql, keyring: DataKeyring, participantId: string): Promise<ConsentRecord[]> {
   const rows = await sql<Row[]>`SELECT * FROM consents WHERE participant_id = ${participantId} ORDER BY created_at DESC, id DESC`;
-  return rows.map(toConsent);
+  return Promise.all(rows.map((row) => withPrivateFields(keyring, row)));
 }
 
 /**
@@ -65,12 +80,13 @@ export async function listConsents(sql: Sql, participantId: string): Promise<Con
  * loaded too, so that a denial can say "consent … was revoked" rather than "no consent".
  */
 export async function loadBases(sql: Sql, participantId: string): Promise<Basis[]> {
-  return listConsents(sql, participantId);
+  const rows = await sql<Row[]>`SELECT * FROM consents WHERE participant_id = ${participantId} ORDER BY id`;
+  return rows.map(toConsent);
 }
 
-export async function revokeConsent(sql: Sql, id: string, reason: string): Promise<ConsentRecord | undefined> {
-  const [row] = await sql<Row[]>`UPDATE consents SET status = 'revoked', revoked_at = now(), revoke_reason = ${reason}
+export async function revokeConsent(sql: Sql, keyring: DataKeyring, id: string, reason: string): Promise<ConsentRecord | undefined> {
+  const [row] = await sql<Row[]>`UPDATE consents SET status = 'revoked', revoked_at = now(), revoke_reason_jwe = ${await keyring.encrypt(reason)}
     WHERE id = ${id} AND status <> 'revoked' RETURNING *`;
   if (row) await notifyConsentChange(sql, row.participant_id);
-  return row && toConsent(row);
+  return row && withPrivateFields(keyring, row);
 }

@@ -25,10 +25,11 @@ export async function insertEvent(
 ): Promise<EventRecord> {
   const id = newId('evt');
   const noteJwe = event.note ? await keyring.encrypt(event.note.text) : null;
+  const reasonJwe = event.reason ? await keyring.encrypt(event.reason) : null;
   const [row] = await tx<{ occurred_at: Date }[]>`INSERT INTO referral_events
-      (id, referral_id, type, occurred_at, by_org_id, by_client_id, reason, appointment_at, note_category, note_jwe, status_after)
+      (id, referral_id, type, occurred_at, by_org_id, by_client_id, reason_jwe, appointment_at, note_category, note_jwe, status_after)
     VALUES (${id}, ${event.referralId}, ${event.type}, ${event.occurredAt ?? tx`now()`}, ${event.byOrgId}, ${event.byClientId ?? null},
-      ${event.reason ?? null}, ${event.appointmentAt ?? null}, ${event.note?.category ?? null}, ${noteJwe}, ${event.statusAfter})
+      ${reasonJwe}, ${event.appointmentAt ?? null}, ${event.note?.category ?? null}, ${noteJwe}, ${event.statusAfter})
     RETURNING occurred_at`;
   return {
     id, referralId: event.referralId, type: event.type, occurredAt: row!.occurred_at.toISOString(), byOrgId: event.byOrgId,
@@ -37,12 +38,12 @@ export async function insertEvent(
 }
 
 export async function listEvents(sql: Sql, keyring: DataKeyring, referralId: string): Promise<EventRecord[]> {
-  const rows = await sql<{ id: string; type: string; occurred_at: Date; by_org_id: string | null; reason: string | null; appointment_at: Date | null; note_category: DataCategory | null; note_jwe: string | null; status_after: ReferralStatus }[]>`
-    SELECT id, type, occurred_at, by_org_id, reason, appointment_at, note_category, note_jwe, status_after
+  const rows = await sql<{ id: string; type: string; occurred_at: Date; by_org_id: string | null; reason_jwe: string | null; appointment_at: Date | null; note_category: DataCategory | null; note_jwe: string | null; status_after: ReferralStatus }[]>`
+    SELECT id, type, occurred_at, by_org_id, reason_jwe, appointment_at, note_category, note_jwe, status_after
     FROM referral_events WHERE referral_id = ${referralId} ORDER BY seq`;
   return Promise.all(
     rows.map(async (r) => ({
-      id: r.id, referralId, type: r.type, occurredAt: r.occurred_at.toISOString(), byOrgId: r.by_org_id, reason: r.reason,
+      id: r.id, referralId, type: r.type, occurredAt: r.occurred_at.toISOString(), byOrgId: r.by_org_id, reason: r.reason_jwe ? await keyring.decrypt<string>(r.reason_jwe) : null,
       appointmentAt: r.appointment_at?.toISOString() ?? null,
       note: r.note_category && r.note_jwe ? { category: r.note_category, text: await keyring.decrypt<string>(r.note_jwe) } : null,
       statusAfter: r.status_after,

@@ -23,6 +23,8 @@ export interface OrganizationRow {
 export interface AdapterSecrets {
   webhookSecret?: string;
   fhirToken?: string;
+  /** What a FHIR partner's rest-hook subscription sends to `POST /fhir/notify/{id}` (bearer). */
+  fhirNotifyToken?: string;
 }
 
 type Row = { id: string; name: string; kind: OrganizationKind; part2_program: boolean; adapter: StoredAdapter; secret_jwe: string | null; created_at: Date };
@@ -55,8 +57,9 @@ export async function getOrganizations(sql: Sql, ids: string[]): Promise<Map<str
 
 export async function listOrganizations(sql: Sql, limit: number, cursor?: string) {
   const after = decodeCursor(cursor);
+  // Compare with the stored created_at (microseconds), not the cursor's milliseconds (see listReferrals).
   const rows = await sql<Row[]>`SELECT * FROM organizations
-    WHERE ${after ? sql`(created_at, id) < (${after.createdAt}, ${after.id})` : sql`true`}
+    WHERE ${after ? sql`(created_at, id) < (coalesce((SELECT created_at FROM organizations WHERE id = ${after.id}), ${after.createdAt}::timestamptz), ${after.id})` : sql`true`}
     ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
   return rows.map(toOrganization);
 }
@@ -78,4 +81,10 @@ export async function updateOrganization(
 
 export async function adapterSecrets(keyring: DataKeyring, org: OrganizationRow): Promise<AdapterSecrets> {
   return org.secretJwe ? keyring.decrypt<AdapterSecrets>(org.secretJwe) : {};
+}
+
+/** Every organisation whose adapter is of `type` (few rows: one per partner system). */
+export async function listOrganizationsByAdapter(sql: Sql, type: StoredAdapter['type']): Promise<OrganizationRow[]> {
+  const rows = await sql<Row[]>`SELECT * FROM organizations WHERE adapter->>'type' = ${type} ORDER BY id`;
+  return rows.map(toOrganization);
 }

@@ -36,11 +36,14 @@ export async function deliveryMessageId(sql: Sql, referralId: string): Promise<s
 /**
  * Picks rows that are due and not relayed within the lease, and marks them relayed. A row whose
  * job Redis lost is picked again once its lease runs out: Postgres is the source of truth.
+ * A row a worker has claimed waits for the claim to lapse: a job relayed earlier would only find
+ * it claimed, be dropped as stale, and leave the row to wait a whole further lease after a crash.
  */
 export async function takeDueForRelay(sql: Sql, leaseSeconds: number, limit = 500): Promise<OutboxRow[]> {
   const rows = await sql<Row[]>`UPDATE outbox SET relayed_at = now(), relays = relays + 1 WHERE id IN (
       SELECT id FROM outbox WHERE done_at IS NULL AND available_at <= now()
         AND (relayed_at IS NULL OR relayed_at < now() - make_interval(secs => ${leaseSeconds}))
+        AND (locked_until IS NULL OR locked_until < now())
       ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
     RETURNING id, referral_id, kind, message_id, partner_id, attempts, relays`;
   return rows.map(toOutbox);

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.js';
 import type { DataKeyring } from '../crypto/data-keys.js';
-import { decodeCursor } from '../lib/cursor.js';
+import { decodeCursor, type CursorPosition } from '../lib/cursor.js';
 import type { CaseFile } from '../schemas/case-file.js';
 import type { Purpose, ReferralStatus, Service } from '../schemas/vocabulary.js';
 import { DATA_CATEGORIES, type DataCategory } from '../schemas/vocabulary.js';
@@ -107,6 +107,13 @@ export interface ReferralFilter {
   participantId?: string | undefined;
 }
 
+/**
+ * The cursor row's created_at as stored: Postgres keeps microseconds, the cursor only milliseconds,
+ * and comparing with the rounded value would skip rows created later in the same millisecond.
+ */
+const exactCreatedAt = (sql: Sql, after: CursorPosition) =>
+  sql`coalesce((SELECT created_at FROM referrals WHERE id = ${after.id}), ${after.createdAt}::timestamptz)`;
+
 export async function listReferrals(sql: Sql, filter: ReferralFilter, limit: number, cursor?: string): Promise<ReferralRow[]> {
   const after = decodeCursor(cursor);
   const rows = await sql<Row[]>`SELECT * FROM referrals WHERE
@@ -114,7 +121,7 @@ export async function listReferrals(sql: Sql, filter: ReferralFilter, limit: num
       AND ${filter.status ? sql`status = ${filter.status}` : sql`true`}
       AND ${filter.partnerId ? sql`partner_id = ${filter.partnerId}` : sql`true`}
       AND ${filter.participantId ? sql`participant_id = ${filter.participantId}` : sql`true`}
-      AND ${after ? sql`(created_at, id) < (${after.createdAt}, ${after.id})` : sql`true`}
+      AND ${after ? sql`(created_at, id) < (${exactCreatedAt(sql, after)}, ${after.id})` : sql`true`}
     ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
   return rows.map(toReferral);
 }

@@ -30,3 +30,31 @@ export function createDeliveryQueue(connection: Redis, prefix: string): Queue<De
     },
   });
 }
+
+/** Status polls of FHIR partners (workers/status-poll.ts): one job scheduler per partner, plus rest-hook nudges. */
+export const STATUS_POLL_QUEUE = 'status-polls';
+
+export interface StatusPollJob {
+  partnerId: string;
+}
+
+export function createStatusPollQueue(connection: Redis, prefix: string): Queue<StatusPollJob> {
+  return new Queue<StatusPollJob>(STATUS_POLL_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } },
+  });
+}
+
+/** Set by a notification, cleared by the poll that starts after it (see workers/status-poll.ts). */
+export const pollRequestedKey = (prefix: string, partnerId: string) => `${prefix}:fhir-notified:${partnerId}`;
+
+/**
+ * Asks for a poll of one partner now (rest-hook). Notifications that arrive while a poll waits
+ * fold into it; one that arrives while a poll runs leaves the flag set, and that poll runs again,
+ * so a change notified after a poll's search began is never left for the next interval.
+ */
+export async function requestPoll(queue: Queue<StatusPollJob>, redis: Redis, prefix: string, partnerId: string): Promise<void> {
+  await redis.set(pollRequestedKey(prefix, partnerId), '1', 'EX', 3600);
+  await queue.add('notify', { partnerId }, { deduplication: { id: `notify-${partnerId}` } });
+}

@@ -80,7 +80,7 @@ CREATE TABLE referral_events (
   occurred_at    timestamptz NOT NULL,
   by_org_id      text,                    -- null: the hub itself
   by_client_id   text,
-  reason         text,
+  reason_jwe     text,                    -- a rejection reason can say as much as a note
   appointment_at timestamptz,
   note_category  text,
   note_jwe       text,
@@ -125,13 +125,14 @@ CREATE TABLE consents (
   status          text NOT NULL,
   period_start    timestamptz NOT NULL,
   period_end      timestamptz,
-  signatures      jsonb NOT NULL DEFAULT '[]',
+  signatures      jsonb NOT NULL DEFAULT '[]', -- who signed (roles, times, methods); names apart:
+  signer_names_jwe text,                         -- the signers' names, encrypted, in the same order
   document_ref    text,
   provision       jsonb NOT NULL,
   created_by      text NOT NULL,
   created_at      timestamptz NOT NULL DEFAULT now(),
   revoked_at      timestamptz,
-  revoke_reason   text
+  revoke_reason_jwe text
 );
 CREATE INDEX consents_participant ON consents (participant_id, created_at DESC);
 

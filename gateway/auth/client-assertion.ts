@@ -29,7 +29,8 @@ export async function verifyClientAssertion(hub: Hub, assertion: string): Promis
   let clientId: string;
   try {
     const claims = decodeJwt(assertion);
-    if (typeof claims.iss !== 'string' || !claims.iss) throw new Error('no iss');
+    // The iss is looked up before any signature is checked: no control characters (Postgres refuses NUL).
+    if (typeof claims.iss !== 'string' || !claims.iss || /[\u0000-\u001f]/.test(claims.iss)) throw new Error('no iss');
     clientId = claims.iss;
   } catch {
     throw new OAuthError(400, 'invalid_request', 'client_assertion is not a JWT with an iss claim');
@@ -59,7 +60,7 @@ export async function verifyClientAssertion(hub: Hub, assertion: string): Promis
   if (payload.exp! - nowSeconds > MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS) {
     throw new OAuthError(400, 'invalid_grant', 'the client assertion expires more than 5 minutes ahead');
   }
-  if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 255) {
+  if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 255 || payload.jti.includes('\u0000')) {
     throw new OAuthError(400, 'invalid_grant', 'the client assertion needs a jti');
   }
   const fresh = await rememberAssertion(hub.sql, client.clientId, payload.jti, new Date(payload.exp! * 1000));

@@ -5,7 +5,7 @@ import { notFound } from '../../lib/errors.js';
 import { appendAudit, verifyAuditChain } from '../../store/audit.js';
 import { disclosuresCsv, listDisclosures } from '../../store/disclosures.js';
 import { getOrganization } from '../../store/organizations.js';
-import { getParticipantRef } from '../../store/participants.js';
+import { getParticipant, getParticipantRef } from '../../store/participants.js';
 import { decideFor } from '../../services/decisions.js';
 import type { AppEnv, Hub } from '../context.js';
 import { requireOrgRole, requireRole } from '../roles.js';
@@ -51,7 +51,10 @@ export function registerDisclosureRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     if (!recipient) throw notFound('recipient organization', 'recipient');
     const source = query.source ? await getOrganization(hub.sql, query.source) : undefined;
     if (query.source && !source) throw notFound('source organization', 'source');
-    const decision = await decideFor(hub.bases, participant, recipient, query.purpose, query.at ? new Date(query.at) : new Date(), source);
+    // The compliance officer reads reasons that name the guardian whose signature is missing.
+    const record = await getParticipant(hub.sql, hub.keyring, participant.id);
+    const guardians = record?.guardians?.map((g) => `${g.name}, ${g.relationship}`);
+    const decision = await decideFor(hub.bases, { ...participant, guardians }, recipient, query.purpose, query.at ? new Date(query.at) : new Date(), source);
     return c.json({ permitted: decision.permitted, denied: decision.denied, bases: decision.bases as Record<string, string[]>, obligations: decision.obligations }, 200);
   });
 

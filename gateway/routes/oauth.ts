@@ -53,6 +53,15 @@ export function registerOAuthRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   );
   app.get('/.well-known/jwks.json', (c) => c.json(hub.signingKeys.publicJwks));
 
+  // RFC 6749 § 5.2: the token endpoint answers with OAuth error bodies, also to a request that is
+  // not form-encoded (the route's media-type check would otherwise answer a 415 problem).
+  app.use('/oauth/token', async (c, next) => {
+    if (c.req.method === 'POST' && !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
+      return oauthError(c, new OAuthError(400, 'invalid_request', 'the token request must be form-encoded (application/x-www-form-urlencoded)'));
+    }
+    await next();
+  });
+
   app.openapi(
     tokenRoute,
     async (c) => {

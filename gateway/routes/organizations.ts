@@ -17,6 +17,7 @@ import {
   type StoredAdapter,
 } from '../../store/organizations.js';
 import { assertPublicUrl, UnsafeTargetError } from '../../adapters/ssrf.js';
+import { generateNotifyToken } from './fhir-notify.js';
 import { badRequest } from '../../lib/errors.js';
 import type { AppEnv, Hub } from '../context.js';
 import { requireRole } from '../roles.js';
@@ -47,12 +48,15 @@ const createClient = createRoute({
   responses: { 201: { description: 'Created', ...json(Client) }, ...errorResponses },
 });
 
-function view(org: OrganizationRow, webhookSecret?: string) {
+function view(org: OrganizationRow, webhookSecret?: string, notifyToken?: string) {
   const adapter =
     org.adapter.type === 'fhir'
       ? { type: 'fhir' as const, baseUrl: org.adapter.baseUrl, auth: { type: org.adapter.auth?.type ?? 'none' }, pollIntervalSeconds: org.adapter.pollIntervalSeconds }
       : org.adapter;
-  return { id: org.id, name: org.name, kind: org.kind, part2Program: org.part2Program, adapter, createdAt: org.createdAt, ...(webhookSecret ? { webhookSecret } : {}) };
+  return {
+    id: org.id, name: org.name, kind: org.kind, part2Program: org.part2Program, adapter, createdAt: org.createdAt,
+    ...(webhookSecret ? { webhookSecret } : {}), ...(notifyToken ? { notifyToken } : {}),
+  };
 }
 
 /** Splits adapter input into what is stored in the clear and the secrets, which are encrypted. */
@@ -69,17 +73,20 @@ async function prepareAdapter(hub: Hub, input: AdapterInput) {
   let stored: StoredAdapter;
   let secrets: AdapterSecrets | undefined;
   let generatedSecret: string | undefined;
+  let notifyToken: string | undefined;
   if (input.type === 'webhook') {
     generatedSecret = input.secret ? undefined : generateSecret();
     secrets = { webhookSecret: input.secret ?? generatedSecret! };
     stored = { type: 'webhook', url: input.url };
   } else if (input.type === 'fhir') {
-    secrets = input.auth?.type === 'bearer' ? { fhirToken: input.auth.token } : undefined;
+    // Every FHIR partner gets a token for its rest-hook subscription (POST /fhir/notify/{id}).
+    notifyToken = generateNotifyToken();
+    secrets = { ...(input.auth?.type === 'bearer' ? { fhirToken: input.auth.token } : {}), fhirNotifyToken: notifyToken };
     stored = { type: 'fhir', baseUrl: input.baseUrl, auth: { type: input.auth?.type ?? 'none' }, pollIntervalSeconds: input.pollIntervalSeconds };
   } else {
     stored = { type: 'portal' };
   }
-  return { stored, secretJwe: secrets ? await hub.keyring.encrypt(secrets) : null, generatedSecret };
+  return { stored, secretJwe: secrets ? await hub.keyring.encrypt(secrets) : null, generatedSecret, notifyToken };
 }
 
 export function registerOrganizationRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
@@ -91,7 +98,7 @@ export function registerOrganizationRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
       id: newId('org'), name: input.name, kind: input.kind, part2Program: input.part2Program, adapter: adapter.stored, secretJwe: adapter.secretJwe,
     });
     await appendAudit(hub.sql, { actor: caller.clientId, action: 'organization.created', subject: org.id, detail: { kind: org.kind } });
-    return c.json(view(org, adapter.generatedSecret), 201);
+    return c.json(view(org, adapter.generatedSecret, adapter.notifyToken), 201);
   });
 
   app.openapi(listRoute, async (c) => {
@@ -117,7 +124,7 @@ export function registerOrganizationRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     const org = await updateOrganization(hub.sql, id, { name: patch.name, part2Program: patch.part2Program, adapter: adapter?.stored, secretJwe: adapter?.secretJwe });
     if (!org) throw notFound('organization');
     await appendAudit(hub.sql, { actor: caller.clientId, action: 'organization.updated', subject: id, detail: { fields: Object.keys(patch) } });
-    return c.json(view(org, adapter?.generatedSecret), 200);
+    return c.json(view(org, adapter?.generatedSecret, adapter?.notifyToken), 200);
   });
 
   app.openapi(createClient, async (c) => {

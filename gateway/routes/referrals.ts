@@ -49,7 +49,8 @@ export function registerReferralRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   });
 
   app.openapi(getRoute, async (c) => {
-    const caller = requireRole(c, 'planner', 'partner', 'admin');
+    // API.md: the referring organisation and the delivered-to partner only; an admin reading the case file would be an unrecorded disclosure.
+    const caller = requireRole(c, 'planner', 'partner');
     const { referral, as } = await referralForCaller(hub.sql, caller, c.req.valid('param').id);
     if (as === 'partner') return c.json(await partnerRead(hub, caller, referral), 200);
     return c.json(await referrerView(hub, referral), 200);

@@ -146,4 +146,61 @@ describe('consent scenarios on the running hub', () => {
       return r.body.status === 'delivered' ? true : undefined;
     });
   });
+
+  it('accepts an R4 Consent, enforces it like its JSON twin, and gives it back as FHIR', async () => {
+    const participantId = await newParticipant();
+    const coding = (system: string, code: string) => ({ coding: [{ system, code }] });
+    const fhir = {
+      resourceType: 'Consent',
+      status: 'active',
+      scope: coding('http://terminology.hl7.org/CodeSystem/consentscope', 'patient-privacy'),
+      category: [coding('http://loinc.org', '59284-0')],
+      patient: { reference: `Patient/${participantId}` },
+      dateTime: iso(-60_000),
+      sourceAttachment: { title: 'Signed consent form', url: 'urn:doc:consent-42' },
+      provision: {
+        type: 'permit',
+        period: { start: iso(-60_000), end: iso(86_400_000 * 365) },
+        actor: [{ role: coding('http://terminology.hl7.org/CodeSystem/v3-ParticipationType', 'IRCP'), reference: { reference: `Organization/${treatment.id}` } }],
+        purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }],
+        provision: [{ type: 'deny', securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'ETH' }] }],
+      },
+    };
+    const created = await hub.api.request('POST', '/v1/consents', { token: compliance, raw: JSON.stringify(fhir), headers: { 'content-type': 'application/fhir+json' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.documentRef).toBe('urn:doc:consent-42');
+
+    const access = await hub.api.request('GET', `/v1/participants/${participantId}/access?recipient=${treatment.id}&purpose=treatment`, { token: compliance });
+    expect(access.body.permitted).not.toContain('substance_use');
+    expect(access.body.permitted).toContain('identity');
+
+    const back = await hub.api.request('GET', `/v1/consents/${created.body.id}`, { token: compliance, headers: { accept: 'application/fhir+json' } });
+    expect(back.headers.get('content-type')).toContain('application/fhir+json');
+    expect(back.body.resourceType).toBe('Consent');
+    expect(back.body.patient.reference).toBe(`Patient/${participantId}`);
+
+    // The exported resource, imported again, decides the same.
+    const other = await newParticipant();
+    const again = await hub.api.request('POST', '/v1/consents', {
+      token: compliance, raw: JSON.stringify({ ...back.body, id: undefined, patient: { reference: `Patient/${other}` } }), headers: { 'content-type': 'application/fhir+json' },
+    });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    const accessAgain = await hub.api.request('GET', `/v1/participants/${other}/access?recipient=${treatment.id}&purpose=treatment`, { token: compliance });
+    expect(accessAgain.body.permitted).toEqual(access.body.permitted);
+  });
+
+  it('answers an unmappable FHIR Consent with 422 naming what could not be mapped', async () => {
+    const participantId = await newParticipant();
+    const response = await hub.api.request('POST', '/v1/consents', {
+      token: compliance,
+      raw: JSON.stringify({
+        resourceType: 'Consent', status: 'active', patient: { reference: `Patient/${participantId}` }, dateTime: iso(0),
+        sourceAttachment: { url: 'urn:doc:1' },
+        provision: { type: 'permit', data: [{ meaning: 'instance', reference: { reference: 'Observation/1' } }] },
+      }),
+      headers: { 'content-type': 'application/fhir+json' },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body.errors.map((e: any) => e.path)).toContain('provision.data');
+  });
 });

@@ -22,10 +22,11 @@ describe('adapter registry', () => {
     expect((await a.deliver(cancelled)).outcome).toBe('delivered');
   });
 
-  it('fhir is a clear permanent failure until its adapter exists', async () => {
-    const a = createAdapter({ type: 'fhir', baseUrl: 'https://fhir.partner.example/r4' }, opts);
+  it('fhir maps to the FHIR adapter, which refuses a loopback base URL permanently by default', async () => {
+    const a = createAdapter({ type: 'fhir', baseUrl: 'http://127.0.0.1:9/r4' }, { ...opts, allowPrivate: false });
     expect(a.type).toBe('fhir');
-    expect(await a.deliver(cancelled)).toEqual({ outcome: 'permanent_failure', error: 'fhir adapter is not implemented yet' });
+    expect(typeof a.fetchStatusChanges).toBe('function');
+    expect(await a.deliver(cancelled)).toEqual({ outcome: 'permanent_failure', error: expect.stringMatching(/^unsafe target: refusing to connect to 127\.0\.0\.1/) });
   });
 
   it('webhook delivers a cancellation through the registry', async () => {

@@ -213,7 +213,7 @@ describe('signatures and minors', () => {
   it("a minor's consent needs the guardian's signature", () => {
     const d = decide(youth('2010-06-01'), [both], DEFAULT_MINOR_POLICY);
     expect(d.permitted).toEqual(['substance_use']);
-    expect(reasonFor(d, 'mental_health')).toBe('consent c-minor- lacks the guardian signature required for a minor');
+    expect(reasonFor(d, 'mental_health')).toBe('consent c-minor- lacks the signature of the guardian, required for a minor');
     expect(decide(youth('2010-06-01'), [{ ...both, signatures: [participant, guardian] }], DEFAULT_MINOR_POLICY).permitted).toEqual(['mental_health', 'substance_use']);
   });
 

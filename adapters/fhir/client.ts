@@ -1,0 +1,140 @@
+import { Client } from 'fhir-kit-client';
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import { Agent } from 'undici';
+import { guardedLookup, isUnsafeTargetError } from '../ssrf.js';
+import type { FhirAdapterConfig } from '../types.js';
+
+/**
+ * The partner's FHIR server through `fhir-kit-client` (DESIGN.md: every FHIR call goes through
+ * it), with the hub's outbound rules added around it:
+ * - the socket's DNS lookup is the SSRF guard (checks the address actually connected to);
+ * - redirects are refused (they would lead to an address the guard never saw, bearer token attached);
+ * - every call carries an abort signal, so one attempt is bounded end to end;
+ * - errors become short texts made of status, OperationOutcome issues and error codes, with any
+ *   disclosed value that the partner's server echoed cut out.
+ */
+
+// fhir-kit-client calls the global fetch with the RequestInit it builds, and Node's fetch honours
+// an undici `dispatcher` there. One agent per setting, shared by every partner.
+const agents = new Map<string, Agent>();
+
+function agentFor(allowPrivate: boolean, timeoutMs: number): Agent {
+  const key = `${allowPrivate ? 'private-ok' : 'public-only'}|${timeoutMs}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: guardedLookup(allowPrivate), timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** Closes the shared agents; for shutdown and test teardown. */
+export async function closeFhirAgents(): Promise<void> {
+  const all = [...agents.values()];
+  agents.clear();
+  await Promise.allSettled(all.map((a) => a.close()));
+}
+
+export interface FhirClientOptions {
+  allowPrivate: boolean;
+  timeoutMs: number;
+}
+
+export function fhirClient(cfg: FhirAdapterConfig, opts: FhirClientOptions): Client {
+  const bearer = cfg.auth?.type === 'bearer' ? cfg.auth.token : undefined;
+  return new Client({
+    baseUrl: cfg.baseUrl,
+    ...(bearer ? { bearerToken: bearer } : {}),
+    requestOptions: { dispatcher: agentFor(opts.allowPrivate, opts.timeoutMs), redirect: 'error' },
+  });
+}
+
+/** True when `url` is on the partner's own base URL (same origin, under the base path). */
+export function isUnderBase(url: string, baseUrl: string): boolean {
+  let target: URL;
+  let base: URL;
+  try {
+    target = new URL(url);
+    base = new URL(baseUrl);
+  } catch {
+    return false;
+  }
+  const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+  return target.origin === base.origin && (target.pathname === base.pathname || target.pathname.startsWith(basePath));
+}
+
+/** Cuts every disclosed string (3+ characters) out of a text the partner's server wrote. */
+export type Redactor = (text: string) => string;
+
+export function redactorFor(values: unknown): Redactor {
+  const strings = new Set<string>();
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') {
+      if (v.trim().length >= 3) strings.add(v.trim());
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(values);
+  const sorted = [...strings].sort((a, b) => b.length - a.length);
+  return (text) => sorted.reduce((t, s) => t.split(s).join('[redacted]'), text);
+}
+
+const noRedaction: Redactor = (t) => t;
+
+function outcomeText(data: unknown): string | undefined {
+  const oo = data as OperationOutcome | undefined;
+  if (!oo || typeof oo !== 'object' || oo.resourceType !== 'OperationOutcome' || !Array.isArray(oo.issue)) return undefined;
+  const parts = oo.issue.slice(0, 5).map((i) => {
+    const text = i.details?.text ?? i.diagnostics;
+    const extra = i.details?.text && i.diagnostics ? ` (${i.diagnostics})` : '';
+    return `${i.severity}/${i.code}${text ? `: ${text}${extra}` : ''}`;
+  });
+  return parts.join('; ');
+}
+
+export interface CallFailure {
+  /** `retry`: weather (5xx, 408, 409, 412, 429, timeouts, network); `permanent`: the request itself is wrong (other 4xx) or refused. */
+  kind: 'retry' | 'permanent';
+  status?: number;
+  error: string;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+// 409/412: a concurrent change on the partner's side (a version conflict); trying again reads it afresh.
+const RETRYABLE_4XX = new Set([408, 409, 412, 423, 425, 429]);
+const MAX_ERROR = 500;
+
+function chainOf(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let cur: unknown = err;
+  while (cur !== undefined && cur !== null && chain.length < 8) {
+    chain.push(cur);
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
+/** Turns what fhir-kit-client or fetch threw into a bounded, case-data-free text and a retry decision. */
+export function describeFailure(err: unknown, timeoutMs: number, redact: Redactor = noRedaction): CallFailure {
+  const response = (err as { response?: { status?: unknown; data?: unknown } }).response;
+  if (response && typeof response.status === 'number') {
+    const status = response.status;
+    const text = outcomeText(response.data);
+    const error = redact(`HTTP ${status}${text ? `: ${text}` : ''}`).slice(0, MAX_ERROR);
+    const kind = status >= 500 || RETRYABLE_4XX.has(status) ? 'retry' : status >= 400 ? 'permanent' : 'retry';
+    return { kind, status, error };
+  }
+  const chain = chainOf(err);
+  const unsafe = chain.find(isUnsafeTargetError);
+  if (unsafe) return { kind: 'permanent', error: `unsafe target: ${unsafe.message}` };
+  for (const e of chain) {
+    const { code, name } = e as { code?: unknown; name?: unknown };
+    if (name === 'TimeoutError' || name === 'AbortError' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
+      return { kind: 'retry', error: `timeout after ${timeoutMs} ms` };
+    }
+  }
+  const coded = chain.find((e) => typeof (e as { code?: unknown }).code === 'string') as { code: string } | undefined;
+  // Messages of network errors name hosts and codes, not bodies; still cut to size.
+  const message = err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
+  return { kind: 'retry', error: redact(`network error${coded ? ` ${coded.code}` : ''}: ${message}`) };
+}

@@ -1,0 +1,110 @@
+import { Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Hub } from '../gateway/context.js';
+import { applyStatusReport } from '../services/partner-status.js';
+import { pollCursor, recordPoll } from '../store/fhir-sync.js';
+import { getOrganization, listOrganizationsByAdapter } from '../store/organizations.js';
+import { adapterFor } from './delivery.js';
+import { pollRequestedKey, STATUS_POLL_QUEUE, type StatusPollJob } from './queues.js';
+
+/**
+ * Status back from partners that do not call the hub (DESIGN.md flow 4): one BullMQ job
+ * scheduler per FHIR partner runs a poll every `pollIntervalSeconds`; a rest-hook notification
+ * (`POST /fhir/notify/{partnerId}`) adds a poll at once. Job schedulers live in Redis, so with
+ * several worker processes each partner is still polled once per interval. Jobs carry the
+ * partner id only; the cursor and the versions applied are in Postgres.
+ */
+
+export const pollSchedulerId = (partnerId: string) => `fhir-poll-${partnerId}`;
+/** How often a worker looks for FHIR partners added, changed or removed. */
+const SYNC_SCHEDULES_MS = 2_000;
+
+/** One poll: read the partner's changed Tasks, apply each version once, then move the cursor. */
+export async function processStatusPoll(hub: Hub, partnerId: string): Promise<{ read: number; applied: number; error?: string }> {
+  const partner = await getOrganization(hub.sql, partnerId);
+  if (!partner || partner.adapter.type !== 'fhir') return { read: 0, applied: 0 };
+  const adapter = await adapterFor(hub, partner);
+  if (!adapter.fetchStatusChanges) return { read: 0, applied: 0 };
+
+  const fetched = await adapter.fetchStatusChanges(await pollCursor(hub.sql, partnerId));
+  if (fetched.outcome === 'error') {
+    hub.logger.warn({ partnerId, err: fetched.error }, 'FHIR status poll failed; the next one retries');
+    await recordPoll(hub.sql, partnerId, { error: fetched.error });
+    return { read: 0, applied: 0, error: fetched.error };
+  }
+  let applied = 0;
+  // The cursor stops at the oldest Task whose delivery the hub has not recorded yet, so that Task
+  // is read again (and applied) once the retry or replay records it.
+  let holdAt: string | undefined;
+  for (const report of fetched.reports) {
+    const result = await applyStatusReport(hub, partner, report);
+    if (result.outcome === 'applied') applied += 1;
+    if (result.outcome === 'not_delivered_yet') holdAt ??= report.changedAt;
+    if (result.outcome === 'not_allowed') {
+      hub.logger.warn({ partnerId, referralId: report.referralId, source: report.source }, 'partner status does not fit the referral state machine; ignored');
+    }
+  }
+  // Only now: a poll that dies halfway reads the same Tasks again, and the versions make that harmless.
+  await recordPoll(hub.sql, partnerId, { cursor: holdAt ?? fetched.cursor, error: null });
+  return { read: fetched.reports.length, applied };
+}
+
+/** Polls, and polls again while rest-hook notifications arrived during the poll (bounded). */
+async function pollUntilQuiet(hub: Hub, partnerId: string) {
+  const flag = pollRequestedKey(hub.config.HUB_QUEUE_PREFIX, partnerId);
+  let result: Awaited<ReturnType<typeof processStatusPoll>> = { read: 0, applied: 0 };
+  for (let round = 0; round < 3; round++) {
+    await hub.redis.del(flag);
+    result = await processStatusPoll(hub, partnerId);
+    if ((await hub.redis.exists(flag)) === 0) break;
+  }
+  return result;
+}
+
+/** Keeps one job scheduler per FHIR partner in step with the organisations table. */
+async function syncSchedules(hub: Hub, queue: Queue<StatusPollJob>, known: Map<string, number>): Promise<void> {
+  const partners = await listOrganizationsByAdapter(hub.sql, 'fhir');
+  const wanted = new Map(partners.map((p) => [p.id, p.adapter.type === 'fhir' ? p.adapter.pollIntervalSeconds : 30]));
+  for (const [id, seconds] of wanted) {
+    if (known.get(id) === seconds) continue;
+    await queue.upsertJobScheduler(pollSchedulerId(id), { every: seconds * 1000 }, { name: 'poll', data: { partnerId: id } });
+    known.set(id, seconds);
+  }
+  for (const id of [...known.keys()]) {
+    if (wanted.has(id)) continue;
+    await queue.removeJobScheduler(pollSchedulerId(id));
+    known.delete(id);
+  }
+}
+
+export function startStatusPolling(hub: Hub, connection: Redis, concurrency = 4): { worker: Worker<StatusPollJob>; stop(): Promise<void> } {
+  const worker = new Worker<StatusPollJob>(STATUS_POLL_QUEUE, (job: Job<StatusPollJob>) => pollUntilQuiet(hub, job.data.partnerId), {
+    connection,
+    prefix: hub.config.HUB_QUEUE_PREFIX,
+    concurrency,
+  });
+  worker.on('failed', (job, error) => hub.logger.warn({ jobId: job?.id, err: error.message }, 'status poll failed; the next one retries'));
+  worker.on('error', (error) => hub.logger.warn({ err: error.message }, 'status poll worker error'));
+
+  const known = new Map<string, number>();
+  let running = true;
+  let syncing: Promise<void> = Promise.resolve();
+  const sync = () => {
+    syncing = syncSchedules(hub, hub.statusPolls, known).catch((error: Error) => hub.logger.warn({ err: error.message }, 'status poll schedule sync failed'));
+  };
+  sync();
+  const timer = setInterval(() => {
+    if (running) sync();
+  }, SYNC_SCHEDULES_MS);
+  timer.unref();
+
+  return {
+    worker,
+    async stop() {
+      running = false;
+      clearInterval(timer);
+      await syncing;
+      await worker.close();
+    },
+  };
+}
