@@ -7,8 +7,7 @@ import { connect, ensureDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { ensureLocalServices } from '../dev/local-services.js';
 import { loadOrCreateDevAdminKey, loadOrCreateDevKeys } from '../dev/keys.js';
-import { closeFhirAgents } from '../adapters/fhir/index.js';
-import { closeWebhookAgents } from '../adapters/webhook/index.js';
+import { closeOutboundAgents } from '../adapters/outbound.js';
 import { createApp } from '../gateway/app.js';
 import type { Hub } from '../gateway/context.js';
 import { createLogger, type Logger } from '../lib/logger.js';
@@ -115,8 +114,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
       await hub.deliveries.close();
       await hub.statusPolls.close();
       await redis.quit().catch(() => {});
-      await closeWebhookAgents();
-      await closeFhirAgents();
+      await closeOutboundAgents();
       await sql.end({ timeout: 5 });
     },
   };

@@ -1,7 +1,7 @@
 import { Client } from 'fhir-kit-client';
 import type { OperationOutcome } from '@medplum/fhirtypes';
-import { Agent } from 'undici';
-import { guardedLookup, isUnsafeTargetError } from '../ssrf.js';
+import { closeOutboundAgents, outboundAgent } from '../outbound.js';
+import { isUnsafeTargetError } from '../ssrf.js';
 import type { FhirAdapterConfig } from '../types.js';
 
 /**
@@ -15,25 +15,9 @@ import type { FhirAdapterConfig } from '../types.js';
  */
 
 // fhir-kit-client calls the global fetch with the RequestInit it builds, and Node's fetch honours
-// an undici `dispatcher` there. One agent per setting, shared by every partner.
-const agents = new Map<string, Agent>();
-
-function agentFor(allowPrivate: boolean, timeoutMs: number): Agent {
-  const key = `${allowPrivate ? 'private-ok' : 'public-only'}|${timeoutMs}`;
-  let agent = agents.get(key);
-  if (!agent) {
-    agent = new Agent({ connect: { lookup: guardedLookup(allowPrivate), timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    agents.set(key, agent);
-  }
-  return agent;
-}
-
-/** Closes the shared agents; for shutdown and test teardown. */
-export async function closeFhirAgents(): Promise<void> {
-  const all = [...agents.values()];
-  agents.clear();
-  await Promise.allSettled(all.map((a) => a.close()));
-}
+// an undici `dispatcher` there: the shared, SSRF-guarded outbound agent.
+/** Kept for callers that close only the FHIR side; all outbound agents are shared. */
+export const closeFhirAgents = closeOutboundAgents;
 
 export interface FhirClientOptions {
   allowPrivate: boolean;
@@ -45,7 +29,7 @@ export function fhirClient(cfg: FhirAdapterConfig, opts: FhirClientOptions): Cli
   return new Client({
     baseUrl: cfg.baseUrl,
     ...(bearer ? { bearerToken: bearer } : {}),
-    requestOptions: { dispatcher: agentFor(opts.allowPrivate, opts.timeoutMs), redirect: 'error' },
+    requestOptions: { dispatcher: outboundAgent(opts.allowPrivate, opts.timeoutMs), redirect: 'error' },
   });
 }
 

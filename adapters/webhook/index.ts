@@ -1,5 +1,5 @@
-import { Pool } from 'undici';
-import { assertPublicUrl, guardedLookup, isUnsafeTargetError } from '../ssrf.js';
+import { closeOutboundAgents, outboundAgent } from '../outbound.js';
+import { assertPublicUrl, isUnsafeTargetError } from '../ssrf.js';
 import type { DeliveryMessage, DeliveryResult, PartnerAdapter } from '../types.js';
 import { decodeSecret, sign } from './sign.js';
 
@@ -35,32 +35,8 @@ export interface WebhookPayload {
   data: { referral: DeliveryMessage['referral'] };
 }
 
-// One keep-alive pool per partner origin (NOTES: undici Pool ~75 µs a call vs ~390 µs for fetch).
-// Keyed also by the options that shape the pool, so a test with allowPrivate never shares a pool
-// (and its lookup) with production settings.
-const pools = new Map<string, Pool>();
-
-function poolFor(origin: string, allowPrivate: boolean, timeoutMs: number): Pool {
-  const key = `${origin}|${allowPrivate ? 'private-ok' : 'public-only'}|${timeoutMs}`;
-  let pool = pools.get(key);
-  if (!pool) {
-    pool = new Pool(origin, {
-      // The guarded lookup checks the address actually connected to (DNS rebinding).
-      connect: { lookup: guardedLookup(allowPrivate), timeout: timeoutMs },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    pools.set(key, pool);
-  }
-  return pool;
-}
-
-/** Closes every cached pool; for shutdown and test teardown. */
-export async function closeWebhookAgents(): Promise<void> {
-  const all = [...pools.values()];
-  pools.clear();
-  await Promise.allSettled(all.map((p) => p.close()));
-}
+/** Kept for callers that close only the webhook side; all outbound agents are shared. */
+export const closeWebhookAgents = closeOutboundAgents;
 
 function causes(err: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -128,7 +104,8 @@ export function createWebhookAdapter(cfg: { url: string; secret: string }, opts:
       const body = JSON.stringify(payload);
 
       try {
-        const res = await poolFor(url.origin, opts.allowPrivate, opts.timeoutMs).request({
+        const res = await outboundAgent(opts.allowPrivate, opts.timeoutMs).request({
+          origin: url.origin,
           method: 'POST',
           path: `${url.pathname}${url.search}`,
           headers: {

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import { request } from 'undici';
+import { outboundAgent } from '../../adapters/outbound.js';
 import { assertPublicUrl } from '../../adapters/ssrf.js';
 import { OAuthError } from './client-assertion.js';
 
@@ -7,7 +8,7 @@ import { OAuthError } from './client-assertion.js';
 export async function fetchClientJwks(uri: string, allowPrivate: boolean): Promise<{ keys: JWK[] }> {
   try {
     await assertPublicUrl(uri, { allowPrivate });
-    const response = await request(uri, { method: 'GET', headersTimeout: 5000, bodyTimeout: 5000 });
+    const response = await request(uri, { method: 'GET', dispatcher: outboundAgent(allowPrivate, 5000) });
     if (response.statusCode !== 200) {
       await response.body.dump();
       throw new Error(`status ${response.statusCode}`);
