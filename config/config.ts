@@ -40,6 +40,10 @@ const EnvSchema = z.object({
   HUB_DELIVERY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /** How long a relayed outbox row may go unacknowledged before the relay enqueues it again. */
   HUB_RELAY_LEASE_SECONDS: z.coerce.number().positive().default(60),
+  /** Deliveries in flight per partner across all workers, and started per second per partner (0: no limit). */
+  HUB_PARTNER_CONCURRENCY: z.coerce.number().int().min(0).default(4),
+  HUB_PARTNER_RPS: z.coerce.number().min(0).default(20),
+  HUB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   HUB_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('hub'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

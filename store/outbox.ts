@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.js';
 
-export type OutboxKind = 'deliver' | 'cancel';
+/**
+ * `deliver` and `cancel` go to the partner; `notify` goes to the referring organisation (an SLA
+ * breach), and its `partnerId` is then that recipient: the message travels through its adapter.
+ */
+export type OutboxKind = 'deliver' | 'cancel' | 'notify';
 
 export interface OutboxRow {
   id: string;
@@ -84,4 +88,9 @@ export async function recordAttempt(sql: Sql, a: { outboxId: string; referralId:
 export async function cancelPendingDeliveries(tx: Sql, referralId: string, outcome: string): Promise<number> {
   const rows = await tx`UPDATE outbox SET done_at = now(), outcome = ${outcome} WHERE referral_id = ${referralId} AND kind = 'deliver' AND done_at IS NULL RETURNING id`;
   return rows.length;
+}
+
+/** A job that is waiting on purpose (partner limits) is not lost: keep the relay's lease fresh. */
+export async function touchRelayed(sql: Sql, outboxId: string): Promise<void> {
+  await sql`UPDATE outbox SET relayed_at = now() WHERE id = ${outboxId} AND done_at IS NULL`;
 }

@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createAdapter } from '../adapters/registry.js';
@@ -10,12 +10,13 @@ import { appendAudit } from '../store/audit.js';
 import { recordDisclosure } from '../store/disclosures.js';
 import { insertEvent } from '../store/events.js';
 import { adapterSecrets, getOrganization, type OrganizationRow } from '../store/organizations.js';
-import { claimAttempt, finishOutbox, insertOutbox, recordAttempt, scheduleRetry, type OutboxRow } from '../store/outbox.js';
+import { claimAttempt, finishOutbox, insertOutbox, recordAttempt, scheduleRetry, touchRelayed, type OutboxRow } from '../store/outbox.js';
 import { getParticipantRef } from '../store/participants.js';
 import { getReferral, setReferralStatus, type ReferralRow } from '../store/referrals.js';
 import { partnerViewOf } from '../services/decisions.js';
 import { holdForConsent } from '../services/consents.js';
 import { DELIVERY_QUEUE, type DeliveryJob } from './queues.js';
+import { PartnerLimits } from './partner-limits.js';
 
 /** ±20 % jitter, so partners recovering from an outage are not hit by every retry at once. */
 const jitter = (seconds: number) => seconds * (0.8 + Math.random() * 0.4);
@@ -124,12 +125,30 @@ async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, res
   });
 }
 
-export function startDeliveryWorker(hub: Hub, connection: Redis, concurrency = 16): Worker<DeliveryJob> {
-  const worker = new Worker<DeliveryJob>(DELIVERY_QUEUE, (job: Job<DeliveryJob>) => processDelivery(hub, job.data), {
-    connection,
-    prefix: hub.config.HUB_QUEUE_PREFIX,
-    concurrency,
-  });
+export function startDeliveryWorker(hub: Hub, connection: Redis, concurrency = hub.config.HUB_WORKER_CONCURRENCY): Worker<DeliveryJob> {
+  const limits = new PartnerLimits(hub.redis, hub.config.HUB_QUEUE_PREFIX, hub.config.HUB_PARTNER_CONCURRENCY, hub.config.HUB_PARTNER_RPS);
+  const slotMs = hub.config.HUB_DELIVERY_TIMEOUT_MS * 2 + 5000;
+  const worker = new Worker<DeliveryJob>(
+    DELIVERY_QUEUE,
+    async (job: Job<DeliveryJob>, token?: string) => {
+      const partnerId = job.data.partnerId;
+      if (!partnerId) return processDelivery(hub, job.data);
+      const slot = await limits.tryAcquire(partnerId, job.id ?? job.data.outboxId, slotMs);
+      if (!slot.ok) {
+        // The partner is at its limit: give the worker slot back and wait in Redis. Touch the
+        // outbox row so the relay does not take the wait for a lost job and queue it again.
+        await touchRelayed(hub.sql, job.data.outboxId);
+        await job.moveToDelayed(Date.now() + slot.retryInMs, token);
+        throw new DelayedError();
+      }
+      try {
+        return await processDelivery(hub, job.data);
+      } finally {
+        await slot.release().catch(() => {});
+      }
+    },
+    { connection, prefix: hub.config.HUB_QUEUE_PREFIX, concurrency },
+  );
   worker.on('failed', (job, error) => {
     // The outbox row stays claimed until its lease runs out; the relay then hands it over again.
     hub.logger.warn({ jobId: job?.id, err: error.message }, 'delivery job failed; the relay will retry it after the lease');

@@ -7,6 +7,8 @@ export const DELIVERY_QUEUE = 'deliveries';
 export interface DeliveryJob {
   outboxId: string;
   attempt: number;
+  /** For the per-partner limits; absent on jobs queued by an older hub. */
+  partnerId?: string;
 }
 
 /** BullMQ job ids may not be all digits nor contain ':'. */

@@ -30,7 +30,7 @@ export async function startRelay(hub: Hub): Promise<{ stop(): Promise<void> }> {
         const rows = await takeDueForRelay(hub.sql, lease, BATCH);
         if (rows.length > 0) {
           await hub.deliveries.addBulk(
-            rows.map((row) => ({ name: row.kind, data: { outboxId: row.id, attempt: row.attempts }, opts: { jobId: deliveryJobId(row.id, row.attempts, row.relays) } })),
+            rows.map((row) => ({ name: row.kind, data: { outboxId: row.id, attempt: row.attempts, partnerId: row.partnerId }, opts: { jobId: deliveryJobId(row.id, row.attempts, row.relays) } })),
           );
           hub.metrics.relayed.inc(rows.length);
         }
