@@ -29,7 +29,7 @@ describe('the README walkthrough, word for word, against the hub running as its 
     db = await createTestDatabase({ migrate: false });
     dir = await mkdtemp(path.join(tmpdir(), 'hub-walkthrough-'));
     port = await freePort();
-    const { env, adminKey } = await testEnv(db, { HUB_PUBLIC_URL: `http://localhost:${port}`, LOG_LEVEL: 'warn', HUB_DELIVERY_SCHEDULE: '0,1,2' });
+    const { env, adminKey } = await testEnv(db, { HUB_PUBLIC_URL: `http://localhost:${port}`, LOG_LEVEL: 'debug', HUB_DELIVERY_SCHEDULE: '0,1,2' });
     await writeFile(path.join(dir, 'admin.jwk'), JSON.stringify(adminKey), { mode: 0o600 });
     hub = await spawnHub(env, port);
   });
@@ -62,5 +62,10 @@ describe('the README walkthrough, word for word, against the hub running as its 
     expect(disclosure.categories).toEqual(['identity', 'contact', 'housing']);
     expect(disclosure.basisIds).toHaveLength(1);
     expect(stdout).toContain('"status": "active"');
+
+    // The hub logged at debug level throughout, and no case-file content reached a log line.
+    const logs = hub.output();
+    expect(logs).toContain('"level"');
+    for (const secret of ['couch-surfing', 'asiScore', 'Prefers the east side', 'outpatient treatment', '555-0100']) expect(logs, secret).not.toContain(secret);
   });
 });
