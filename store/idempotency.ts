@@ -4,7 +4,17 @@ import type { Sql } from '../db/connect.js';
 /** Keys are kept 24 hours per client (the common convention; NOTES.md "Defaults people expect"). */
 const RETENTION_HOURS = 24;
 
-export const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
+/** JSON with object keys sorted, so a retry that orders its fields differently is the same request. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export const requestHash = (body: unknown) => createHash('sha256').update(canonical(body)).digest('hex');
 
 export type IdempotentReplay = { kind: 'replay'; status: number; body: unknown } | { kind: 'mismatch' } | { kind: 'new' };
 

@@ -37,6 +37,16 @@ describe('Idempotency-Key on sending a referral', () => {
     expect(await referralsWithReason('retried after a timeout')).toEqual([first.body.id]);
   });
 
+  it('treats a retry whose fields come in another order as the same request', async () => {
+    const body = referralInput(probation.participantId, partner.id, { reason: 'fields reordered' });
+    const first = await send('retry-order', body);
+    expect(first.status).toBe(201);
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const again = await send('retry-order', reordered);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+  });
+
   it('refuses the same key with another body (422), writing nothing', async () => {
     const first = await send('retry-2', referralInput(probation.participantId, partner.id, { reason: 'first body' }));
     expect(first.status).toBe(201);
