@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { transaction } from '../../db/connect.js';
 import { newId } from '../../lib/ids.js';
 import { notFound } from '../../lib/errors.js';
 import { IdParam, errorResponses } from '../../schemas/common.js';
@@ -24,8 +25,13 @@ const getRoute = createRoute({
 export function registerParticipantRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   app.openapi(createParticipant, async (c) => {
     const caller = requireOrgRole(c, 'planner');
-    const participant = await insertParticipant(hub.sql, hub.keyring, newId('par'), caller.organizationId, c.req.valid('json'));
-    await appendAudit(hub.sql, { actor: caller.clientId, action: 'participant.created', subject: participant.id });
+    const input = c.req.valid('json');
+    // The record and its audit entry commit together, or neither does.
+    const participant = await transaction(hub.sql, async (tx) => {
+      const created = await insertParticipant(tx, hub.keyring, newId('par'), caller.organizationId, input);
+      await appendAudit(tx, { actor: caller.clientId, action: 'participant.created', subject: created.id });
+      return created;
+    });
     const { organizationId: _org, ...body } = participant;
     return c.json(body, 201);
   });
