@@ -1,4 +1,3 @@
-import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { HubError, badRequest, type FieldProblem } from '../lib/errors.js';
@@ -70,9 +69,4 @@ export function toHubError(error: unknown): HubError | undefined {
     return new HubError(error.status, error.status === 413 ? 'Content Too Large' : 'Error', error.message);
   }
   return undefined;
-}
-
-export function sendProblem(c: Context, error: HubError): Response {
-  void c;
-  return problemResponse(error);
 }

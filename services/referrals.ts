@@ -118,5 +118,3 @@ export async function replayReferral(hub: Hub, caller: Caller, id: string) {
     return (await getReferral(tx, id))!;
   });
 }
-
-export { decideFor };

@@ -125,8 +125,3 @@ export async function listReferrals(sql: Sql, filter: ReferralFilter, limit: num
     ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
   return rows.map(toReferral);
 }
-
-export async function referralsAwaitingConsent(sql: Sql, participantId: string): Promise<ReferralRow[]> {
-  const rows = await sql<Row[]>`SELECT * FROM referrals WHERE participant_id = ${participantId} AND status = 'awaiting_consent' ORDER BY created_at`;
-  return rows.map(toReferral);
-}
