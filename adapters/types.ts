@@ -13,11 +13,24 @@ import type { Disclosed } from '../consent/disclosed.js';
 /** What a partner is allowed to see of one referral: the wire shape lives in schemas/. */
 import type { PartnerReferralView } from '../schemas/referral.js';
 import type { ReferralStatus } from '../schemas/vocabulary.js';
+import type { SlaKind } from '../domain/sla.js';
 export type { PartnerReferralView };
 
 export interface CancelledReferralView {
   id: string;
   status: 'cancelled';
+}
+
+/**
+ * What the referring organisation hears when a partner misses a service-level timer: hub ids, the
+ * status the referrer may see, which timer and its deadline. No case data.
+ */
+export interface SlaBreachView {
+  id: string;
+  status: ReferralStatus;
+  partnerId: string;
+  sla: SlaKind;
+  deadline: string;
 }
 
 /**
@@ -45,6 +58,12 @@ export type DeliveryMessage =
       messageId: string;
       type: 'referral.cancelled';
       referral: Disclosed<CancelledReferralView>;
+    }
+  | {
+      /** To the referring organisation, not the partner: it goes through the referrer's adapter. */
+      messageId: string;
+      type: 'referral.sla_breached';
+      referral: Disclosed<SlaBreachView>;
     };
 
 export type DeliveryMessageType = DeliveryMessage['type'];

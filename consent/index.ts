@@ -6,6 +6,6 @@ export type { Problem, SignatureInput, MinorContext } from './validate.js';
 export { PART2_REDISCLOSURE_NOTICE, PART2_NOTICE_CODE, WITHHELD_NOTICE } from './notices.js';
 export type { Disclosed, ProjectedCaseFile } from './disclosed.js';
 export type * from './types.js';
-export { partnerView, cancellationNotice } from './partner-view.js';
+export { partnerView, cancellationNotice, slaBreachNotice } from './partner-view.js';
 export { fromFhirConsent, toFhirConsent, FHIR_SYSTEM } from './fhir-consent.js';
 export type { FromFhirResult, ExportableConsent } from './fhir-consent.js';

@@ -11,7 +11,7 @@ const DATABASE = 'hub';
  * It keeps running after this process exits, so the next start reuses it (read back from
  * `postmaster.pid`, which PostgreSQL itself keeps current) instead of paying for a start again.
  */
-export async function startPrivatePostgres(dataDir: string, log: (msg: string) => void): Promise<PrivateServer> {
+export async function startPrivatePostgres(dataDir: string, log: (msg: string) => void, opts: { port?: number } = {}): Promise<PrivateServer> {
   const pgDir = path.resolve(dataDir, 'pg');
   const logFile = path.resolve(dataDir, 'pg.log');
   const runningPort = await runningPostgresPort(pgDir);
@@ -35,7 +35,8 @@ export async function startPrivatePostgres(dataDir: string, log: (msg: string) =
     if (res.code !== 0) throw new Error(`initdb failed:\n${res.output}${rootHint()}`);
   }
 
-  const port = await freePort();
+  // A given port lets a caller (the fault tests) restart the server where its clients expect it.
+  const port = opts.port ?? (await freePort());
   // `-k ''` turns Unix sockets off: clients use TCP, and a long dataDir path cannot overflow the
   // 107-byte socket path limit, nor does the server need write access to a shared socket directory.
   const options = `-p ${port} -k '' -c listen_addresses=127.0.0.1`;

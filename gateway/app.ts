@@ -2,10 +2,10 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { routePath } from 'hono/route';
-import { HubError, notFound, tooLarge, unauthorized, unavailable } from '../lib/errors.js';
+import { HubError, badRequest, notFound, tooLarge, unauthorized, unavailable } from '../lib/errors.js';
 import { createAccessTokenVerifier } from './auth/access-tokens.js';
 import type { AppEnv, Hub } from './context.js';
-import { problemResponse, rejectNulCharacters, toHubError, validationError } from './problem.js';
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan, problemResponse, rejectNulCharacters, toHubError, validationError } from './problem.js';
 import { registerConsentRoutes } from './routes/consents.js';
 import { registerDisclosureRoutes } from './routes/disclosures.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
@@ -57,8 +57,19 @@ export function createApp(hub: Hub) {
     if (!match) throw unauthorized('an Authorization: Bearer access token is required');
     c.set('caller', await verify(match[1]!));
     await next();
+    // Answers under /v1 can carry case data: no browser or proxy may keep a copy.
+    c.header('cache-control', 'no-store');
   });
   app.use('/v1/*', rateLimit(hub.redis, hub.config.HUB_QUEUE_PREFIX, hub.config.HUB_RATE_LIMIT_RPS));
+  // Before any JSON body is parsed or validated: nesting past any schema's needs is a 400, not a stack overflow.
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && /json/i.test(c.req.header('content-type') ?? '')) {
+      if (jsonNestsDeeperThan(await c.req.text(), MAX_JSON_DEPTH)) {
+        throw badRequest(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`, [{ path: 'body', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]);
+      }
+    }
+    await next();
+  });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 

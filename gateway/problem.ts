@@ -36,26 +36,57 @@ export function validationError(error: ZodError, target: string): HubError {
   return badRequest(`the request ${where} is invalid: ${errors.map((e) => e.path).join(', ')}`, errors);
 }
 
+/** A NUL, or a UTF-16 surrogate without its other half (`"\ud800"` is valid JSON, but not text). */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /**
- * PostgreSQL text and jsonb cannot hold U+0000, which JSON allows (`"\u0000"`). Refused here, after
- * the schema and naming the field, rather than as a 500 from the INSERT.
+ * PostgreSQL text and jsonb cannot hold U+0000, which JSON allows (`"\u0000"`), and jsonb refuses
+ * a lone surrogate (`"\ud800"`). Refused here, after the schema and naming the field, rather than
+ * as a 500 from the INSERT.
  */
 export function rejectNulCharacters(value: unknown): void {
   const paths: string[] = [];
   const walk = (node: unknown, path: string[]) => {
     if (typeof node === 'string') {
-      if (node.includes('\u0000')) paths.push(path.join('.'));
+      if (UNSTORABLE.test(node)) paths.push(path.join('.'));
     } else if (node && typeof node === 'object') {
       for (const [key, child] of Object.entries(node)) {
-        if (key.includes('\u0000')) paths.push([...path, JSON.stringify(key)].join('.'));
+        if (UNSTORABLE.test(key)) paths.push([...path, JSON.stringify(key)].join('.'));
         else walk(child, [...path, key]);
       }
     }
   };
   walk(value, []);
   if (paths.length > 0) {
-    throw badRequest(`text may not contain NUL characters: ${paths.join(', ')}`, paths.map((path) => ({ path: path || 'body', message: 'contains a NUL character' })));
+    throw badRequest(
+      `text may not contain NUL characters or unpaired surrogates: ${paths.join(', ')}`,
+      paths.map((path) => ({ path: path || 'body', message: 'contains a NUL character or an unpaired surrogate' })),
+    );
   }
+}
+
+/**
+ * JSON nests at most this deep in any body the API takes (a FHIR Consent with provisions nested the
+ * allowed 8 levels is about 25). Deeper bodies are refused before they are parsed and validated:
+ * recursive validation and serialization of a 1 MiB `[[[[...]]]]` would overflow the stack (a 500).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when `text` opens more than `limit` arrays and objects at once; one pass, strings skipped. */
+export function jsonNestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 /** Maps anything thrown in a handler; unknown errors are logged and answered 500 without detail. */

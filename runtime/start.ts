@@ -19,6 +19,7 @@ import { startRelay } from '../workers/relay.js';
 import { startStatusPolling } from '../workers/status-poll.js';
 import { BasisCache } from '../services/basis-cache.js';
 import { startConsentSweep } from '../workers/consent-sweep.js';
+import { startSlaSweep } from '../workers/sla-sweep.js';
 
 export interface RunningHub {
   hub: Hub;
@@ -88,6 +89,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     const pollConnection = redisConnection(redisUrl!);
     const polling = startStatusPolling(hub, pollConnection);
     const consentSweep = startConsentSweep(hub);
+    const slaSweep = startSlaSweep(hub);
     const sweep = setInterval(() => {
       forgetExpiredAssertions(sql).catch((error: Error) => logger.warn({ err: error.message }, 'assertion sweep failed'));
     }, 60_000);
@@ -95,6 +97,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     stops.push(async () => {
       clearInterval(sweep);
       consentSweep.stop();
+      await slaSweep.stop();
       await relay.stop();
       // Finishes the jobs in progress; what it has not started stays in Redis and in the outbox.
       await worker.close();

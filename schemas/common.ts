@@ -16,9 +16,12 @@ export const IdParam = z.object({ id: Id.openapi({ param: { name: 'id', in: 'pat
 
 // Postgres has no year 0, and instants are stored as UTC: anything earlier would fail in the database.
 const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+// RFC 3339 allows offsets up to ±23:59; PostgreSQL refuses anything past ±15:59 (no real zone is).
+const offsetInRange = (t: string) => Number(/[+-](\d\d):\d\d$/.exec(t)?.[1] ?? 0) <= 15;
 export const Timestamp = z.iso
   .datetime({ offset: true })
   .refine((t) => Date.parse(t) >= EARLIEST_INSTANT, 'must not be before the year 1')
+  .refine(offsetInRange, 'the UTC offset must be between -15:59 and +15:59')
   .openapi({ example: '2026-11-23T09:00:00Z' });
 
 export const ListQuery = z.object({

@@ -29,17 +29,41 @@ export const AdapterView = z
   ])
   .openapi('Adapter');
 
+/**
+ * Service-level timers for referrals to this organisation (domain/sla.ts). Fractions are allowed
+ * (0.5 hours is 30 minutes); both run from the moment a referral is delivered.
+ */
+export const Sla = z
+  .strictObject({
+    acknowledgeWithinHours: z.number().positive().max(720).optional().openapi({
+      description: 'Hours from delivery to a `received`, `accepted` or `rejected` event (at most 30 days).',
+    }),
+    firstContactWithinDays: z.number().positive().max(90).optional().openapi({
+      description: 'Days from delivery to an `intake_scheduled` or `attended` event.',
+    }),
+  })
+  .openapi('Sla', {
+    description: 'A breach adds an `sla_breached` event to the timeline and notifies the referring organisation (`referral.sla_breached`, through its webhook).',
+  });
+export type Sla = z.infer<typeof Sla>;
+
 export const OrganizationInput = z
   .strictObject({
     name: z.string().min(1).max(300),
     kind: OrganizationKind,
     part2Program: z.boolean().default(false),
     adapter: AdapterInput,
+    sla: Sla.optional(),
   })
   .openapi('OrganizationInput');
 
 export const OrganizationPatch = z
-  .strictObject({ name: z.string().min(1).max(300).optional(), part2Program: z.boolean().optional(), adapter: AdapterInput.optional() })
+  .strictObject({
+    name: z.string().min(1).max(300).optional(),
+    part2Program: z.boolean().optional(),
+    adapter: AdapterInput.optional(),
+    sla: Sla.nullable().optional().openapi({ description: 'Replaces the timers as a whole; `null` removes them.' }),
+  })
   .openapi('OrganizationPatch');
 
 export const Organization = z
@@ -49,6 +73,7 @@ export const Organization = z
     kind: OrganizationKind,
     part2Program: z.boolean(),
     adapter: AdapterView,
+    sla: Sla.optional().openapi({ description: 'Absent when no timer is set.' }),
     webhookSecret: z.string().optional().openapi({ description: 'Returned once, when the hub generated it.' }),
     notifyToken: z.string().optional().openapi({
       description: 'FHIR partners: the bearer token their rest-hook subscription sends to `POST /fhir/notify/{id}`. Returned once, when the adapter is set.',

@@ -80,7 +80,11 @@ export const EventCreated = z.object({ id: Id, type: z.string(), occurredAt: Tim
 export const TimelineEntry = z
   .object({
     id: Id,
-    type: z.string(),
+    type: z.string().openapi({
+      description:
+        'An event type of the state machine, a hub event (`created`, `queued`, `awaiting_consent`, `delivered`, `delivery_failed`, ' +
+        '`sla_breached`: a partner missed a service-level timer, named with its deadline in `reason`), or `withheld`.',
+    }),
     occurredAt: Timestamp,
     by: z.string().optional().openapi({ description: 'The organisation that reported it; absent for the hub’s own events.' }),
     reason: z.string().optional(),

@@ -1,6 +1,7 @@
 import type { Sql } from '../db/connect.js';
 import type { DataKeyring } from '../crypto/data-keys.js';
 import { decodeCursor } from '../lib/cursor.js';
+import type { SlaSettings } from '../domain/sla.js';
 import type { OrganizationKind } from '../schemas/vocabulary.js';
 
 /** Adapter settings as stored: secrets live apart, encrypted. */
@@ -16,6 +17,8 @@ export interface OrganizationRow {
   part2Program: boolean;
   adapter: StoredAdapter;
   secretJwe: string | null;
+  /** Service-level timers for referrals to this organisation; null: none. */
+  sla: SlaSettings | null;
   createdAt: string;
 }
 
@@ -27,7 +30,9 @@ export interface AdapterSecrets {
   fhirNotifyToken?: string;
 }
 
-type Row = { id: string; name: string; kind: OrganizationKind; part2_program: boolean; adapter: StoredAdapter; secret_jwe: string | null; created_at: Date };
+type Row = {
+  id: string; name: string; kind: OrganizationKind; part2_program: boolean; adapter: StoredAdapter; secret_jwe: string | null; sla: SlaSettings | null; created_at: Date;
+};
 const toOrganization = (r: Row): OrganizationRow => ({
   id: r.id,
   name: r.name,
@@ -35,12 +40,16 @@ const toOrganization = (r: Row): OrganizationRow => ({
   part2Program: r.part2_program,
   adapter: r.adapter,
   secretJwe: r.secret_jwe,
+  sla: r.sla,
   createdAt: r.created_at.toISOString(),
 });
 
+/** No timer set is stored as no SLA at all. */
+const slaJson = (sql: Sql, sla: SlaSettings | null | undefined) => (sla && Object.keys(sla).length > 0 ? sql.json(sla as never) : null);
+
 export async function insertOrganization(sql: Sql, org: Omit<OrganizationRow, 'createdAt'>): Promise<OrganizationRow> {
-  const [row] = await sql<Row[]>`INSERT INTO organizations (id, name, kind, part2_program, adapter, secret_jwe)
-    VALUES (${org.id}, ${org.name}, ${org.kind}, ${org.part2Program}, ${sql.json(org.adapter as never)}, ${org.secretJwe}) RETURNING *`;
+  const [row] = await sql<Row[]>`INSERT INTO organizations (id, name, kind, part2_program, adapter, secret_jwe, sla)
+    VALUES (${org.id}, ${org.name}, ${org.kind}, ${org.part2Program}, ${sql.json(org.adapter as never)}, ${org.secretJwe}, ${slaJson(sql, org.sla)}) RETURNING *`;
   return toOrganization(row!);
 }
 
@@ -49,11 +58,6 @@ export async function getOrganization(sql: Sql, id: string): Promise<Organizatio
   return row && toOrganization(row);
 }
 
-export async function getOrganizations(sql: Sql, ids: string[]): Promise<Map<string, OrganizationRow>> {
-  if (ids.length === 0) return new Map();
-  const rows = await sql<Row[]>`SELECT * FROM organizations WHERE id = ANY(${ids})`;
-  return new Map(rows.map((r) => [r.id, toOrganization(r)]));
-}
 
 export async function listOrganizations(sql: Sql, limit: number, cursor?: string) {
   const after = decodeCursor(cursor);
@@ -67,13 +71,18 @@ export async function listOrganizations(sql: Sql, limit: number, cursor?: string
 export async function updateOrganization(
   sql: Sql,
   id: string,
-  patch: { name?: string | undefined; part2Program?: boolean | undefined; adapter?: StoredAdapter | undefined; secretJwe?: string | null | undefined },
+  patch: {
+    name?: string | undefined; part2Program?: boolean | undefined; adapter?: StoredAdapter | undefined; secretJwe?: string | null | undefined;
+    /** Replaces the timers as a whole; null removes them; undefined leaves them. */
+    sla?: SlaSettings | null | undefined;
+  },
 ): Promise<OrganizationRow | undefined> {
   const [row] = await sql<Row[]>`UPDATE organizations SET
       name = coalesce(${patch.name ?? null}, name),
       part2_program = coalesce(${patch.part2Program ?? null}, part2_program),
       adapter = coalesce(${patch.adapter ? sql.json(patch.adapter as never) : null}, adapter),
       secret_jwe = ${patch.adapter ? (patch.secretJwe ?? null) : sql`secret_jwe`},
+      sla = ${patch.sla === undefined ? sql`sla` : slaJson(sql, patch.sla)},
       updated_at = now()
     WHERE id = ${id} RETURNING *`;
   return row && toOrganization(row);

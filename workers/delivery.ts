@@ -16,6 +16,7 @@ import { getReferral, setReferralStatus, type ReferralRow } from '../store/refer
 import { partnerViewOf } from '../services/decisions.js';
 import { holdForConsent } from '../services/consents.js';
 import { DELIVERY_QUEUE, type DeliveryJob } from './queues.js';
+import { slaBreachMessage } from './sla-sweep.js';
 import { PartnerLimits } from './partner-limits.js';
 
 /** ±20 % jitter, so partners recovering from an outage are not hit by every retry at once. */
@@ -80,6 +81,10 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
     const referrer = (await getOrganization(hub.sql, referral.referrerOrgId))!;
     const context = { subjectRef: participant.id, referrer: { id: referrer.id, name: referrer.name }, partner: { id: partner.id, name: partner.name } };
     message = { messageId: row.messageId, type: 'referral.created', referral: view, context };
+  } else if (row.kind === 'notify') {
+    // SLA breach notice to the referring organisation (workers/sla-sweep.ts): row.partnerId is
+    // the referrer here, so `partner` and `adapter` above are the referrer's. No case data.
+    message = await slaBreachMessage(hub, row.messageId);
   } else {
     message = { messageId: row.messageId, type: 'referral.cancelled', referral: cancellationNotice(referral.id) };
   }

@@ -125,6 +125,9 @@ export function createFhirAdapter(cfg: FhirAdapterConfig, opts: AdapterOptions):
   return {
     type: 'fhir',
     async deliver(msg: DeliveryMessage): Promise<DeliveryResult> {
+      // The hub notifies referrers of SLA breaches through webhooks only (workers/sla-sweep.ts);
+      // a referrer that switched to FHIR since has no resource agreed for it.
+      if (msg.type === 'referral.sla_breached') return { outcome: 'permanent_failure', error: 'the FHIR adapter does not carry referral.sla_breached notices' };
       const refused = await guard();
       if (refused) return resultOf(refused);
       // One bound for the whole attempt, however many calls it takes.

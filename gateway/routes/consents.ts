@@ -7,7 +7,7 @@ import { getParticipantRef } from '../../store/participants.js';
 import { createConsent, getOwnConsent, revoke } from '../../services/consents.js';
 import { badRequest, notFound, unprocessable } from '../../lib/errors.js';
 import { fromFhirConsent, toFhirConsent } from '../../consent/index.js';
-import { validationError } from '../problem.js';
+import { rejectNulCharacters, validationError } from '../problem.js';
 
 const FhirConsent = z.looseObject({ resourceType: z.literal('Consent') }).openapi('FhirConsent', {
   description: 'An HL7 FHIR R4 Consent resource; see docs/consent-fhir-mapping.md for the mapping.',
@@ -73,6 +73,7 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     if (!mapped.ok) throw unprocessable(`the FHIR Consent cannot be mapped: ${mapped.problems.map((p) => p.path).join(', ')}`, mapped.problems);
     const input = ConsentInput.safeParse(mapped.input);
     if (!input.success) throw validationError(input.error, 'json');
+    rejectNulCharacters(input.data);
     const created = await createConsent(hub, caller, input.data, mapped.status === 'expired' ? 'expired' : undefined);
     if (wantsFhir(c.req.header('accept'))) return c.body(JSON.stringify(toFhirConsent(created)), 201, { 'content-type': FHIR_JSON });
     return c.json(created, 201);

@@ -18,7 +18,7 @@ import {
 } from '../../store/organizations.js';
 import { assertPublicUrl, UnsafeTargetError } from '../../adapters/ssrf.js';
 import { generateNotifyToken } from './fhir-notify.js';
-import { badRequest } from '../../lib/errors.js';
+import { badRequest, unavailable } from '../../lib/errors.js';
 import type { AppEnv, Hub } from '../context.js';
 import { requireRole } from '../roles.js';
 
@@ -55,6 +55,7 @@ function view(org: OrganizationRow, webhookSecret?: string, notifyToken?: string
       : org.adapter;
   return {
     id: org.id, name: org.name, kind: org.kind, part2Program: org.part2Program, adapter, createdAt: org.createdAt,
+    ...(org.sla ? { sla: org.sla } : {}),
     ...(webhookSecret ? { webhookSecret } : {}), ...(notifyToken ? { notifyToken } : {}),
   };
 }
@@ -67,6 +68,12 @@ async function prepareAdapter(hub: Hub, input: AdapterInput) {
       await assertPublicUrl((input as Record<string, string>)[urlField]!, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS });
     } catch (error) {
       if (error instanceof UnsafeTargetError) throw badRequest(error.message, [{ path: `adapter.${urlField}`, message: error.message }]);
+      // A host that does not resolve is the caller's mistake (400); a DNS failure is a 503, not a 500.
+      const { syscall, code } = error as NodeJS.ErrnoException;
+      if (syscall === 'getaddrinfo' && (code === 'ENOTFOUND' || code === 'ENODATA')) {
+        throw badRequest(`the host of adapter.${urlField} does not resolve`, [{ path: `adapter.${urlField}`, message: 'the host does not resolve' }]);
+      }
+      if (syscall === 'getaddrinfo') throw unavailable(`the host of adapter.${urlField} could not be resolved now; try again shortly`);
       throw error;
     }
   }
@@ -96,6 +103,7 @@ export function registerOrganizationRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     const adapter = await prepareAdapter(hub, input.adapter);
     const org = await insertOrganization(hub.sql, {
       id: newId('org'), name: input.name, kind: input.kind, part2Program: input.part2Program, adapter: adapter.stored, secretJwe: adapter.secretJwe,
+      sla: input.sla ?? null,
     });
     await appendAudit(hub.sql, { actor: caller.clientId, action: 'organization.created', subject: org.id, detail: { kind: org.kind } });
     return c.json(view(org, adapter.generatedSecret, adapter.notifyToken), 201);
@@ -121,7 +129,9 @@ export function registerOrganizationRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
     const adapter = patch.adapter ? await prepareAdapter(hub, patch.adapter) : undefined;
-    const org = await updateOrganization(hub.sql, id, { name: patch.name, part2Program: patch.part2Program, adapter: adapter?.stored, secretJwe: adapter?.secretJwe });
+    const org = await updateOrganization(hub.sql, id, {
+      name: patch.name, part2Program: patch.part2Program, adapter: adapter?.stored, secretJwe: adapter?.secretJwe, sla: patch.sla,
+    });
     if (!org) throw notFound('organization');
     await appendAudit(hub.sql, { actor: caller.clientId, action: 'organization.updated', subject: id, detail: { fields: Object.keys(patch) } });
     return c.json(view(org, adapter?.generatedSecret, adapter?.notifyToken), 200);

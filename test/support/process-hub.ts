@@ -16,6 +16,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+async function answersReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/readyz`);
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false; // not listening yet
+  }
+}
+
 export interface HubProcess {
   url: string;
   child: ChildProcess;
@@ -25,8 +35,13 @@ export interface HubProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `bin/hub.ts` as its own process, as `npm start` does, and waits until /readyz says ready. */
+/**
+ * Starts `bin/hub.ts` as its own process, as `npm start` does, and waits until /readyz says ready.
+ * A `HUB_ROLE=worker` process serves no HTTP: it is ready once it logs "workers running", so it
+ * needs LOG_LEVEL info (or lower).
+ */
 export async function spawnHub(env: Record<string, string>, port: number): Promise<HubProcess> {
+  const workerOnly = env.HUB_ROLE === 'worker';
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/hub.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
@@ -40,12 +55,7 @@ export async function spawnHub(env: Record<string, string>, port: number): Promi
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}:\n${output}`);
-    try {
-      const response = await fetch(`${url}/readyz`);
-      if (response.status === 200) break;
-    } catch {
-      // not listening yet
-    }
+    if (workerOnly ? output.includes('workers running') : await answersReady(url)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`hub did not become ready:\n${output}`);

@@ -30,7 +30,8 @@ export interface WebhookReceiver {
 
 export async function startWebhookReceiver(opts: {
   secret: string;
-  respond?: (req: ReceivedWebhook) => ReceiverResponse;
+  /** May answer later (a promise), to play a slow partner. */
+  respond?: (req: ReceivedWebhook) => ReceiverResponse | Promise<ReceiverResponse>;
 }): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const waiters = new Set<() => void>();
@@ -58,14 +59,18 @@ export async function startWebhookReceiver(opts: {
       received.push(msg);
       for (const w of waiters) w();
 
+      const reply = (answer: ReceiverResponse): void => {
+        if (answer === 'hang') return; // close() destroys the socket
+        if (answer === 'destroy') {
+          req.socket.destroy();
+          return;
+        }
+        res.statusCode = answer;
+        res.end(answer === 204 ? undefined : `status ${answer}`);
+      };
       const answer = opts.respond ? opts.respond(msg) : 204;
-      if (answer === 'hang') return; // close() destroys the socket
-      if (answer === 'destroy') {
-        req.socket.destroy();
-        return;
-      }
-      res.statusCode = answer;
-      res.end(answer === 204 ? undefined : `status ${answer}`);
+      if (answer instanceof Promise) answer.then(reply, () => reply(500));
+      else reply(answer);
     });
   });
   server.on('connection', (s) => {

@@ -1,0 +1,90 @@
+import type { Sql } from '../db/connect.js';
+import { SLA_OPEN_STATUSES, type SlaKind, type SlaSettings, type SlaTimer } from '../domain/sla.js';
+import type { ReferralStatus } from '../schemas/vocabulary.js';
+import type { StoredAdapter } from './organizations.js';
+
+/** A referral past one of its partner's deadlines, with no breach recorded for that timer yet. */
+export interface DueBreach {
+  referralId: string;
+  referrerOrgId: string;
+  partnerId: string;
+  sla: SlaSettings;
+  deadline: Date;
+  /** The status the referring organisation may see (see the query). */
+  visibleStatus: ReferralStatus;
+  referrerAdapter: StoredAdapter['type'];
+}
+
+type DueRow = {
+  id: string; referrer_org_id: string; partner_id: string; sla: SlaSettings; deadline: Date; visible_status: ReferralStatus; referrer_adapter: StoredAdapter['type'];
+};
+
+/**
+ * Referrals past `timer`'s deadline, locked FOR UPDATE (SKIP LOCKED: a referral that a request is
+ * changing right now is looked at again by the next sweep, with its change committed).
+ *
+ * - The deadline is `delivered_at` plus the partner's current setting.
+ * - A meeting event counts when the hub recorded it (`created_at`, the hub's clock) by the deadline;
+ *   `occurred_at` is the partner's word and may be back-dated. An acknowledgement that arrives
+ *   late is still a breach, also when no sweep ran in between (after a restart).
+ * - For a 42 CFR Part 2 program, the status the referrer may see is the one after the last event
+ *   the program did not report itself: its own reports reach the referrer only under a basis
+ *   (§ 2.35, services/referral-events.ts `visibleTimeline`), which the sweep does not decide.
+ */
+export async function lockDueBreaches(tx: Sql, timer: SlaTimer, limit: number): Promise<DueBreach[]> {
+  const rows = await tx<DueRow[]>`
+    SELECT r.id, r.referrer_org_id, r.partner_id, p.sla, d.deadline, ref.adapter->>'type' AS referrer_adapter,
+      CASE WHEN p.part2_program THEN coalesce(
+        (SELECT e.status_after FROM referral_events e WHERE e.referral_id = r.id AND e.by_org_id IS DISTINCT FROM p.id ORDER BY e.seq DESC LIMIT 1),
+        'delivered')
+      ELSE r.status END AS visible_status
+    FROM organizations p
+    JOIN referrals r ON r.partner_id = p.id
+    JOIN organizations ref ON ref.id = r.referrer_org_id
+    CROSS JOIN LATERAL (
+      SELECT r.delivered_at + make_interval(secs => (p.sla->>${timer.setting}::text)::float8 * ${timer.unitSeconds}::float8) AS deadline
+    ) d
+    WHERE p.sla->>${timer.setting}::text IS NOT NULL
+      AND r.delivered_at IS NOT NULL
+      AND r.status = ANY(${[...SLA_OPEN_STATUSES]})
+      AND d.deadline <= now()
+      AND NOT EXISTS (SELECT 1 FROM referral_events e WHERE e.referral_id = r.id AND e.type = ANY(${[...timer.metBy]}) AND e.created_at <= d.deadline)
+      AND NOT EXISTS (SELECT 1 FROM referral_sla_breaches b WHERE b.referral_id = r.id AND b.kind = ${timer.kind})
+    ORDER BY d.deadline
+    LIMIT ${limit}
+    FOR UPDATE OF r SKIP LOCKED`;
+  return rows.map((r) => ({
+    referralId: r.id, referrerOrgId: r.referrer_org_id, partnerId: r.partner_id, sla: r.sla, deadline: r.deadline,
+    visibleStatus: r.visible_status, referrerAdapter: r.referrer_adapter,
+  }));
+}
+
+/** Records a breach once; false when it was already recorded (the primary key decides). */
+export async function recordBreach(
+  tx: Sql,
+  b: { referralId: string; kind: SlaKind; deadline: Date; status: ReferralStatus; partnerId: string; messageId: string | null },
+): Promise<boolean> {
+  const rows = await tx`INSERT INTO referral_sla_breaches (referral_id, kind, deadline, status, partner_id, message_id)
+    VALUES (${b.referralId}, ${b.kind}, ${b.deadline}, ${b.status}, ${b.partnerId}, ${b.messageId})
+    ON CONFLICT (referral_id, kind) DO NOTHING RETURNING referral_id`;
+  return rows.length === 1;
+}
+
+export interface BreachRecord {
+  referralId: string;
+  kind: SlaKind;
+  deadline: string;
+  status: ReferralStatus;
+  partnerId: string;
+  breachedAt: string;
+}
+
+/** The breach a referrer's notification (outbox kind `notify`) announces, by its webhook-id. */
+export async function breachByMessageId(sql: Sql, messageId: string): Promise<BreachRecord | undefined> {
+  const [row] = await sql<{ referral_id: string; kind: SlaKind; deadline: Date; status: ReferralStatus; partner_id: string; breached_at: Date }[]>`
+    SELECT referral_id, kind, deadline, status, partner_id, breached_at FROM referral_sla_breaches WHERE message_id = ${messageId}`;
+  return row && {
+    referralId: row.referral_id, kind: row.kind, deadline: row.deadline.toISOString(), status: row.status, partnerId: row.partner_id,
+    breachedAt: row.breached_at.toISOString(),
+  };
+}
