@@ -42,7 +42,7 @@ const EnvSchema = z.object({
   HUB_RELAY_LEASE_SECONDS: z.coerce.number().positive().default(60),
   /** Deliveries in flight per partner across all workers, and started per second per partner (0: no limit). */
   HUB_PARTNER_CONCURRENCY: z.coerce.number().int().min(0).default(4),
-  HUB_PARTNER_RPS: z.coerce.number().min(0).default(20),
+  HUB_PARTNER_RPS: z.coerce.number().min(0).default(100),
   HUB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   HUB_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('hub'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -61,19 +61,21 @@ async function pollUntilQuiet(hub: Hub, partnerId: string) {
   return result;
 }
 
-/** Keeps one job scheduler per FHIR partner in step with the organisations table. */
-async function syncSchedules(hub: Hub, queue: Queue<StatusPollJob>, known: Map<string, number>): Promise<void> {
+/**
+ * Keeps one job scheduler per FHIR partner in step with the organisations table. It compares with
+ * the schedulers Redis actually holds, not with what this process remembers creating, so
+ * schedulers lost with Redis's contents come back and those of partners that left are removed.
+ */
+async function syncSchedules(hub: Hub, queue: Queue<StatusPollJob>): Promise<void> {
   const partners = await listOrganizationsByAdapter(hub.sql, 'fhir');
-  const wanted = new Map(partners.map((p) => [p.id, p.adapter.type === 'fhir' ? p.adapter.pollIntervalSeconds : 30]));
-  for (const [id, seconds] of wanted) {
-    if (known.get(id) === seconds) continue;
-    await queue.upsertJobScheduler(pollSchedulerId(id), { every: seconds * 1000 }, { name: 'poll', data: { partnerId: id } });
-    known.set(id, seconds);
+  const wanted = new Map(partners.map((p) => [pollSchedulerId(p.id), { partnerId: p.id, every: (p.adapter.type === 'fhir' ? p.adapter.pollIntervalSeconds : 30) * 1000 }]));
+  const existing = new Map((await queue.getJobSchedulers(0, -1)).map((s) => [s.key, s.every]));
+  for (const [key, { partnerId, every }] of wanted) {
+    if (existing.get(key) === every) continue;
+    await queue.upsertJobScheduler(key, { every }, { name: 'poll', data: { partnerId } });
   }
-  for (const id of [...known.keys()]) {
-    if (wanted.has(id)) continue;
-    await queue.removeJobScheduler(pollSchedulerId(id));
-    known.delete(id);
+  for (const key of existing.keys()) {
+    if (!wanted.has(key) && key.startsWith(pollSchedulerId(''))) await queue.removeJobScheduler(key);
   }
 }
 
@@ -86,11 +88,10 @@ export function startStatusPolling(hub: Hub, connection: Redis, concurrency = 4)
   worker.on('failed', (job, error) => hub.logger.warn({ jobId: job?.id, err: error.message }, 'status poll failed; the next one retries'));
   worker.on('error', (error) => hub.logger.warn({ err: error.message }, 'status poll worker error'));
 
-  const known = new Map<string, number>();
   let running = true;
   let syncing: Promise<void> = Promise.resolve();
   const sync = () => {
-    syncing = syncSchedules(hub, hub.statusPolls, known).catch((error: Error) => hub.logger.warn({ err: error.message }, 'status poll schedule sync failed'));
+    syncing = syncSchedules(hub, hub.statusPolls).catch((error: Error) => hub.logger.warn({ err: error.message }, 'status poll schedule sync failed'));
   };
   sync();
   const timer = setInterval(() => {

@@ -22,7 +22,8 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   app.get('/readyz', async (c) => {
     const [backlog, redis] = await Promise.all([
       oldestDueDeliverySeconds(hub).catch(() => undefined),
-      hub.redis.ping().then((r) => r === 'PONG', () => false),
+      // A Redis that is away queues commands rather than failing them: bound the wait.
+      Promise.race([hub.redis.ping().then((r) => r === 'PONG', () => false), new Promise<boolean>((resolve) => setTimeout(resolve, 1000, false))]),
     ]);
     const postgres = backlog !== undefined;
     // A worker that silently stopped consuming shows as a due delivery nobody picked up: in a

@@ -121,7 +121,9 @@ describe.concurrent('delivery to a webhook partner that fails', () => {
     gaps(posts).forEach((gap, i) => {
       // The next attempt starts only after this one timed out, and not much later than that.
       const floor = TIMEOUT_MS / 1000 + SCHEDULE[i + 1]! * 0.8;
-      expect(gap, `attempt ${i + 1} ended by its timeout`).toBeGreaterThanOrEqual(floor - 0.05);
+      // The partner notes each post when it arrives, which on a loaded machine can be a few
+      // hundred ms after the hub started the attempt (and its timeout): hence the margin.
+      expect(gap, `attempt ${i + 1} ended by its timeout`).toBeGreaterThanOrEqual(floor - 0.3);
       expect(gap, `attempt ${i + 1} ended by its timeout`).toBeLessThan(floor + SCHEDULE[i + 1]! * 0.4 + RELAY_POLL_S + 1);
     });
   });

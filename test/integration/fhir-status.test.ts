@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceRequest } from '@medplum/fhirtypes';
-import { planningAgency, plannerView, sleep, statusBecomes, timeline, type Agency } from '../support/delivery.js';
+import { loseQueuedJobs, planningAgency, plannerView, sleep, statusBecomes, timeline, type Agency } from '../support/delivery.js';
 import { consentedReferral, fhirPartner, partnerUpdatesTask, serviceRequestsFor, tasksFor, type FhirPartner } from '../support/fhir.js';
 import { startFhirServer, type FhirTestServer } from '../support/fhir-server.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
@@ -63,6 +63,13 @@ describe('status back from a FHIR partner’s Task', () => {
     expect(entries.map((e) => e.type)).toEqual(['created', 'delivered', 'received', 'accepted', 'in_progress', 'on_hold', 'in_progress', 'completed']);
     expect(entries.find((e) => e.type === 'on_hold')!.reason).toBe('participant in hospital');
     expect(entries.slice(2).every((e) => (e as { by?: string }).by === partner.id)).toBe(true);
+  });
+
+  it('keeps polling after Redis loses its contents: the poll schedules are rebuilt', async () => {
+    const id = await deliveredReferral();
+    expect(await loseQueuedJobs(hub)).toBeGreaterThan(0);
+    await partnerUpdatesTask(fhir, id, { status: 'accepted' });
+    await statusBecomes(hub, agency, id, 'accepted', 10_000);
   });
 
   it('applies each Task version once, however often it is read again', async () => {
