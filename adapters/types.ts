@@ -14,6 +14,7 @@ import type { Disclosed } from '../consent/disclosed.js';
 import type { PartnerReferralView } from '../schemas/referral.js';
 import type { ReferralStatus } from '../schemas/vocabulary.js';
 import type { SlaKind } from '../domain/sla.js';
+import type { SigningKeys } from '../crypto/signing-keys.js';
 export type { PartnerReferralView };
 
 export interface CancelledReferralView {
@@ -100,6 +101,18 @@ export interface PartnerStatusReport {
   status: ReferralStatus | 'withdrawn' | undefined;
   /** The partner's reason (FHIR: `statusReason` or `businessStatus` text), if it gave one. */
   reason?: string;
+  /**
+   * An engagement fact the record states (FHIR: `Task.businessStatus` "intake-scheduled",
+   * "attended" or "no-show"). It describes where the record stands, so later versions repeat it:
+   * the hub records it once, when it differs from the referral's last engagement event.
+   */
+  engagement?: EngagementReport;
+}
+
+export interface EngagementReport {
+  type: 'intake_scheduled' | 'attended' | 'no_show';
+  /** ISO date-time of the appointment (required by the hub for `intake_scheduled`). */
+  appointmentAt?: string;
 }
 
 export interface StatusFetch {
@@ -132,12 +145,15 @@ export interface PortalAdapterConfig {
   type: 'portal';
 }
 
-/** Sketch only: the FHIR adapter issue may refine the auth shape. */
 export type FhirAuthConfig =
   | { type: 'none' }
   | { type: 'bearer'; token: string }
-  /** SMART Backend Services (`private_key_jwt`): the key itself is looked up by `keyId`, never stored here. */
-  | { type: 'smart-backend'; tokenUrl: string; clientId: string; keyId: string; scope?: string };
+  /**
+   * SMART Backend Services (`private_key_jwt`): the hub signs its client assertion with its own
+   * signing key (`AdapterOptions.signingKey`, published at /.well-known/jwks.json, which the
+   * partner registers for `clientId`); no key is stored per partner.
+   */
+  | { type: 'smart'; tokenUrl: string; clientId: string; scope?: string };
 
 export interface FhirAdapterConfig {
   type: 'fhir';
@@ -157,4 +173,8 @@ export interface AdapterOptions {
   /** Upper bound for one delivery attempt, connect to last byte (NOTES: 15 s by default). */
   timeoutMs: number;
   now?: () => Date;
+  /** The hub's own signing key (hub.signingKeys.signer): signs SMART Backend Services client assertions. */
+  signingKey?: HubSigningKey;
 }
+
+export type HubSigningKey = SigningKeys['signer'];

@@ -8,6 +8,8 @@ import type { AppEnv } from './context.js';
  * shares the count. When Redis cannot answer, requests pass: the limit protects the hub, it is
  * not a reason to refuse a referral.
  */
+const REDIS_WAIT_MS = 200;
+
 export function rateLimit(redis: Redis, prefix: string, perSecond: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (perSecond <= 0) return next();
@@ -15,8 +17,14 @@ export function rateLimit(redis: Redis, prefix: string, perSecond: number): Midd
     const key = `${prefix}:ratelimit:${c.get('caller').clientId}:${second}`;
     let count = 0;
     try {
-      const [[, incremented]] = (await redis.multi().incr(key).expire(key, 2).exec()) as [[Error | null, number], unknown];
-      count = incremented;
+      // A Redis that is away queues commands instead of failing them: wait briefly, then pass.
+      const counted = redis.multi().incr(key).expire(key, 2).exec() as Promise<[[Error | null, number], unknown]>;
+      const result = await Promise.race([counted, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), REDIS_WAIT_MS).unref())]);
+      if (!result) {
+        counted.catch(() => {});
+        return next();
+      }
+      count = result[0][1];
     } catch {
       return next();
     }

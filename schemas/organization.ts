@@ -11,7 +11,17 @@ const FhirAdapter = z.strictObject({
   type: z.literal('fhir'),
   baseUrl: z.url({ protocol: /^https?$/ }).max(2000),
   auth: z
-    .discriminatedUnion('type', [z.strictObject({ type: z.literal('none') }), z.strictObject({ type: z.literal('bearer'), token: z.string().min(1).max(4000) })])
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('none') }),
+      z.strictObject({ type: z.literal('bearer'), token: z.string().min(1).max(4000) }),
+      // SMART Backend Services: the hub signs its client assertion with its own key (/.well-known/jwks.json).
+      z.strictObject({
+        type: z.literal('smart'),
+        tokenUrl: z.url({ protocol: /^https?$/ }).max(2000),
+        clientId: z.string().min(1).max(300),
+        scope: z.string().min(1).max(2000).optional(),
+      }),
+    ])
     .optional(),
   pollIntervalSeconds: z.number().int().min(1).max(3600).default(30),
 });
@@ -24,7 +34,11 @@ export type AdapterInput = z.infer<typeof AdapterInput>;
 export const AdapterView = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('webhook'), url: z.string() }),
-    z.object({ type: z.literal('fhir'), baseUrl: z.string(), auth: z.object({ type: z.enum(['none', 'bearer']) }).optional(), pollIntervalSeconds: z.number() }),
+    z.object({
+      type: z.literal('fhir'), baseUrl: z.string(),
+      auth: z.object({ type: z.enum(['none', 'bearer', 'smart']), tokenUrl: z.string().optional(), clientId: z.string().optional(), scope: z.string().optional() }).optional(),
+      pollIntervalSeconds: z.number(),
+    }),
     z.object({ type: z.literal('portal') }),
   ])
   .openapi('Adapter');

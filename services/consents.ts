@@ -39,8 +39,10 @@ export async function createConsent(hub: Hub, caller: Caller, input: ConsentInpu
         signatures: input.signatures, documentRef: input.documentRef, provision: input.provision },
       caller.clientId,
     );
-    await appendAudit(tx, { actor: caller.clientId, action: 'consent.created', subject: consent.id, detail: { participantId: participant.id, basis: input.basis } });
+    // Referral rows are locked before the audit chain's lock, in the order every other writer
+    // takes them (row, then audit), so the two cannot deadlock.
     await reconcileReferrals(tx, hub.keyring, participant.id, caller.clientId);
+    await appendAudit(tx, { actor: caller.clientId, action: 'consent.created', subject: consent.id, detail: { participantId: participant.id, basis: input.basis } });
     return { ...consent, warnings: consentWarnings(input.provision, input.period) };
   });
   // This process's own cache, at once: the change governs every decision after this returns.
@@ -63,9 +65,9 @@ export async function revoke(hub: Hub, caller: Caller, id: string, reason: strin
   const result = await transaction(hub.sql, async (tx) => {
     const revoked = await revokeConsent(tx, hub.keyring, id, reason);
     if (!revoked) throw conflict('this consent is already revoked', { allowed: [] });
-    await appendAudit(tx, { actor: caller.clientId, action: 'consent.revoked', subject: id, detail: { participantId: revoked.participantId } });
     // Revocation takes effect for deliveries already queued: they go back to awaiting_consent.
     await reconcileReferrals(tx, hub.keyring, revoked.participantId, caller.clientId);
+    await appendAudit(tx, { actor: caller.clientId, action: 'consent.revoked', subject: id, detail: { participantId: revoked.participantId } });
     return revoked;
   });
   hub.bases.invalidate(result.participantId);
@@ -79,7 +81,7 @@ export async function revoke(hub: Hub, caller: Caller, id: string, reason: strin
  */
 export async function reconcileReferrals(tx: Sql, keyring: DataKeyring, participantId: string, actor: string): Promise<void> {
   const referrals = await tx<{ id: string }[]>`SELECT id FROM referrals WHERE participant_id = ${participantId}
-    AND status IN ('awaiting_consent', 'queued') ORDER BY created_at FOR UPDATE`;
+    AND status IN ('awaiting_consent', 'queued') ORDER BY created_at, id FOR UPDATE`;
   if (referrals.length === 0) return;
   const participant = (await getParticipantRef(tx, participantId))!;
   const now = new Date();

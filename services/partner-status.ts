@@ -1,5 +1,6 @@
-import type { PartnerStatusReport } from '../adapters/types.js';
-import { transaction } from '../db/connect.js';
+import type { EngagementReport, PartnerStatusReport } from '../adapters/types.js';
+import { transaction, type Sql } from '../db/connect.js';
+import { ENGAGEMENT_STATES, nextStatus, type PostableEvent, type WorkflowState } from '../domain/referral-workflow.js';
 import { eventsToReach } from '../domain/status-path.js';
 import type { Hub } from '../gateway/context.js';
 import type { ReferralStatus } from '../schemas/vocabulary.js';
@@ -46,13 +47,40 @@ function occurredAt(changedAt: string): string | undefined {
   return Number.isFinite(t) && t <= Date.now() + FUTURE_TOLERANCE_MS ? new Date(Math.min(t, Date.now())).toISOString() : undefined;
 }
 
+/** True when the referral's last engagement event already says what `e` says (the same fact, read again on a later version). */
+async function alreadyRecorded(tx: Sql, referralId: string, e: EngagementReport): Promise<boolean> {
+  const [last] = await tx<{ type: string; appointment_at: Date | null }[]>`SELECT type, appointment_at FROM referral_events
+    WHERE referral_id = ${referralId} AND type IN ('intake_scheduled', 'attended', 'no_show') ORDER BY seq DESC LIMIT 1`;
+  if (!last || last.type !== e.type) return false;
+  return e.type !== 'intake_scheduled' || last.appointment_at?.toISOString() === e.appointmentAt;
+}
+
+/**
+ * Where on `path` an engagement event fits: after the last step that leaves the referral in a
+ * state allowing engagement events (accepted, in progress, on hold), so "completed, attended"
+ * is recorded as `accepted, attended, completed`. `undefined` when no step allows it.
+ */
+function engagementSlot(state: WorkflowState, path: readonly PostableEvent[]): number | undefined {
+  let slot = ENGAGEMENT_STATES.includes(state.status) ? 0 : undefined;
+  let s = state;
+  for (const [i, event] of path.entries()) {
+    const status = nextStatus(s, event);
+    if (!status) break;
+    s = { status, statusBeforeHold: status === 'on_hold' ? s.status : s.status === 'on_hold' ? null : s.statusBeforeHold };
+    if (ENGAGEMENT_STATES.includes(status)) slot = i + 1;
+  }
+  return slot;
+}
+
 export async function applyStatusReport(hub: Hub, partner: OrganizationRow, report: PartnerStatusReport): Promise<{ outcome: ReportOutcome; events: string[] }> {
   return transaction(hub.sql, async (tx) => {
     // The referral row lock orders this against API events and other polls of the same referral.
     const referral = await getReferral(tx, report.referralId, { forUpdate: true });
     if (!referral || referral.partnerId !== partner.id) return { outcome: 'unknown_referral' as const, events: [] };
     if (!referral.deliveredAt) {
-      const limbo = referral.status === 'queued' || referral.status === 'delivery_failed';
+      // Only a delivery that is still being retried holds the cursor: a delivery_failed referral may
+      // wait for a replay indefinitely, and must not stall the partner's other Tasks behind it.
+      const limbo = referral.status === 'queued';
       return { outcome: limbo ? ('not_delivered_yet' as const) : ('unknown_referral' as const), events: [] };
     }
     if ((await appliedTaskVersion(tx, referral.id)) === report.version) return { outcome: 'duplicate' as const, events: [] };
@@ -61,20 +89,30 @@ export async function applyStatusReport(hub: Hub, partner: OrganizationRow, repo
     const path = target ? eventsToReach({ status: referral.status, statusBeforeHold: referral.statusBeforeHold }, target, PARTNER_EVENTS) : [];
     const actor = { organizationId: partner.id, clientId: `fhir-sync:${partner.id}` };
     const applied: string[] = [];
-    if (path) {
-      let current = referral;
-      for (const [i, type] of path.entries()) {
-        const last = i === path.length - 1;
-        const reason = last ? (report.reason ?? (type === 'rejected' ? 'rejected on the partner’s FHIR server (no reason given)' : undefined)) : undefined;
-        await applyEvent(hub, tx, current, actor, { type, occurredAt: occurredAt(report.changedAt), ...(reason ? { reason: reason.slice(0, 2000) } : {}) }, PARTNER_EVENTS);
+    // An engagement fact (intake scheduled, attended, no-show) is recorded once, where the machine allows it.
+    const engagement = report.engagement && !(await alreadyRecorded(tx, referral.id, report.engagement)) ? report.engagement : undefined;
+    const steps = path ?? [];
+    const slot = engagement ? engagementSlot({ status: referral.status, statusBeforeHold: referral.statusBeforeHold }, steps) : undefined;
+    let current = referral;
+    for (let i = 0; i <= steps.length; i++) {
+      if (engagement && slot === i) {
+        const { type, appointmentAt } = engagement;
+        await applyEvent(hub, tx, current, actor, { type, occurredAt: occurredAt(report.changedAt), ...(appointmentAt ? { appointmentAt } : {}) }, PARTNER_EVENTS);
         applied.push(type);
         current = (await getReferral(tx, referral.id))!;
       }
+      const type = steps[i];
+      if (!type) break;
+      const last = i === steps.length - 1;
+      const reason = last ? (report.reason ?? (type === 'rejected' ? 'rejected on the partner’s FHIR server (no reason given)' : undefined)) : undefined;
+      await applyEvent(hub, tx, current, actor, { type, occurredAt: occurredAt(report.changedAt), ...(reason ? { reason: reason.slice(0, 2000) } : {}) }, PARTNER_EVENTS);
+      applied.push(type);
+      current = (await getReferral(tx, referral.id))!;
     }
     await rememberTaskVersion(tx, {
       referralId: referral.id, partnerId: partner.id, taskId: report.recordId, version: report.version, status: report.source, changedAt: report.changedAt,
     });
-    const outcome: ReportOutcome = !path ? 'not_allowed' : applied.length > 0 ? 'applied' : 'unchanged';
+    const outcome: ReportOutcome = applied.length > 0 ? 'applied' : !path ? 'not_allowed' : 'unchanged';
     return { outcome, events: applied };
   });
 }

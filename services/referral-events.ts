@@ -47,7 +47,9 @@ export async function applyEvent(
   const state = { status: referral.status, statusBeforeHold: referral.statusBeforeHold };
   const status = nextStatus(state, input.type);
   if (!status) {
-    throw conflict(`a ${input.type} event is not allowed while the referral is ${referral.status}`, { allowed: allowedEvents(state, mayPost) });
+    // The referrer is not told the status: it may be one a Part 2 program reported and consent withholds.
+    const where = mayPost === PARTNER_EVENTS ? ` while the referral is ${referral.status}` : ' now';
+    throw conflict(`a ${input.type} event is not allowed${where}`, { allowed: allowedEvents(state, mayPost) });
   }
   if (status !== referral.status) {
     const statusBeforeHold = status === 'on_hold' ? referral.status : referral.status === 'on_hold' ? null : undefined;
@@ -114,7 +116,9 @@ export async function visibleTimeline(hub: Hub, referral: ReferralRow) {
 export async function timeline(hub: Hub, caller: Caller, referralId: string) {
   const { as, referral } = await referralForCaller(hub.sql, caller, referralId);
   if (as === 'partner') throw forbidden('the timeline belongs to the referring organisation');
-  return (await visibleTimeline(hub, referral)).items;
+  const { items } = await visibleTimeline(hub, referral);
+  await appendAudit(hub.sql, { actor: caller.clientId, action: 'referral.timeline.read', subject: referralId });
+  return items;
 }
 
 function timelineEntry(e: Awaited<ReturnType<typeof listEvents>>[number]) {

@@ -109,7 +109,8 @@ export async function replayReferral(hub: Hub, caller: Caller, id: string) {
   return transaction(hub.sql, async (tx) => {
     const referral = (await getReferral(tx, id, { forUpdate: true }))!;
     if (referral.status !== 'delivery_failed') {
-      throw conflict(`only a delivery_failed referral can be replayed; this one is ${referral.status}`, { allowed: [] });
+      // Not naming the status: it may be one a Part 2 program reported and consent withholds.
+      throw conflict('only a delivery_failed referral can be replayed', { allowed: [] });
     }
     await setReferralStatus(tx, id, 'queued', { lastError: null });
     await insertEvent(tx, hub.keyring, { referralId: id, type: 'queued', byOrgId: caller.organizationId, byClientId: caller.clientId, statusAfter: 'queued', reason: 'replayed' });

@@ -7,7 +7,12 @@ import type { OrganizationKind } from '../schemas/vocabulary.js';
 /** Adapter settings as stored: secrets live apart, encrypted. */
 export type StoredAdapter =
   | { type: 'webhook'; url: string }
-  | { type: 'fhir'; baseUrl: string; auth?: { type: 'none' } | { type: 'bearer' }; pollIntervalSeconds: number }
+  | {
+      type: 'fhir'; baseUrl: string;
+      /** SMART settings are not secret (the hub's key signs); a bearer token lives in AdapterSecrets. */
+      auth?: { type: 'none' } | { type: 'bearer' } | { type: 'smart'; tokenUrl: string; clientId: string; scope?: string };
+      pollIntervalSeconds: number;
+    }
   | { type: 'portal' };
 
 export interface OrganizationRow {

@@ -118,7 +118,15 @@ export async function listReferrals(sql: Sql, filter: ReferralFilter, limit: num
   const after = decodeCursor(cursor);
   const rows = await sql<Row[]>`SELECT * FROM referrals WHERE
       ${filter.referrerOrgId ? sql`referrer_org_id = ${filter.referrerOrgId}` : sql`partner_id = ${filter.partnerOrgId!} AND delivered_at IS NOT NULL`}
-      AND ${filter.status ? sql`status = ${filter.status}` : sql`true`}
+      AND ${
+        filter.status
+          ? filter.referrerOrgId
+            ? // The referrer may see another status than the stored one for a Part 2 partner (what the
+              // program reported can be withheld): those rows are filtered after the projection.
+              sql`(status = ${filter.status} OR partner_id IN (SELECT id FROM organizations WHERE part2_program))`
+            : sql`status = ${filter.status}`
+          : sql`true`
+      }
       AND ${filter.partnerId ? sql`partner_id = ${filter.partnerId}` : sql`true`}
       AND ${filter.participantId ? sql`participant_id = ${filter.participantId}` : sql`true`}
       AND ${after ? sql`(created_at, id) < (${exactCreatedAt(sql, after)}, ${after.id})` : sql`true`}

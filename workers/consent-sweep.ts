@@ -17,15 +17,19 @@ export async function sweepConsents(hub: Hub): Promise<{ expired: number; partic
     if (!lock?.locked) return { expired: 0, participants: 0 };
     const expired = await tx<{ id: string; participant_id: string }[]>`UPDATE consents SET status = 'expired'
       WHERE status = 'active' AND period_end IS NOT NULL AND period_end <= now() RETURNING id, participant_id`;
+    // Referrals waiting for consent may be released by a provision whose period has just begun.
+    const waiting = await tx<{ participant_id: string }[]>`SELECT DISTINCT participant_id FROM referrals WHERE status = 'awaiting_consent'`;
+    const participants = [...new Set([...expired.map((c) => c.participant_id), ...waiting.map((r) => r.participant_id)])];
+    // Every referral row this sweep may change is locked before the first audit entry takes the
+    // audit chain's lock (and in the order reconcileReferrals uses), so no writer can deadlock it.
+    await tx`SELECT id FROM referrals WHERE participant_id = ANY(${participants}) AND status IN ('awaiting_consent', 'queued')
+      ORDER BY created_at, id FOR UPDATE`;
+    for (const participantId of participants) await reconcileReferrals(tx, hub.keyring, participantId, 'hub');
     for (const consent of expired) {
       await appendAudit(tx, { actor: 'hub', action: 'consent.expired', subject: consent.id, detail: { participantId: consent.participant_id } });
       await notifyConsentChange(tx, consent.participant_id);
     }
-    // Referrals waiting for consent may be released by a provision whose period has just begun.
-    const waiting = await tx<{ participant_id: string }[]>`SELECT DISTINCT participant_id FROM referrals WHERE status = 'awaiting_consent'`;
-    const participants = new Set([...expired.map((c) => c.participant_id), ...waiting.map((r) => r.participant_id)]);
-    for (const participantId of participants) await reconcileReferrals(tx, hub.keyring, participantId, 'hub');
-    return { expired: expired.length, participants: participants.size };
+    return { expired: expired.length, participants: participants.length };
   });
 }
 

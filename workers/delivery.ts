@@ -29,9 +29,13 @@ export async function adapterFor(hub: Hub, partner: OrganizationRow) {
     a.type === 'webhook'
       ? { type: 'webhook', url: a.url, secret: secrets.webhookSecret ?? '' }
       : a.type === 'fhir'
-        ? { type: 'fhir', baseUrl: a.baseUrl, auth: secrets.fhirToken ? { type: 'bearer', token: secrets.fhirToken } : { type: 'none' }, pollIntervalSeconds: a.pollIntervalSeconds }
+        ? {
+            type: 'fhir', baseUrl: a.baseUrl, pollIntervalSeconds: a.pollIntervalSeconds,
+            auth: a.auth?.type === 'smart' ? a.auth : secrets.fhirToken ? { type: 'bearer', token: secrets.fhirToken } : { type: 'none' },
+          }
         : { type: 'portal' };
-  return createAdapter(config, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS, timeoutMs: hub.config.HUB_DELIVERY_TIMEOUT_MS });
+  // The hub's own signing key signs SMART Backend Services client assertions (FHIR partners).
+  return createAdapter(config, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS, timeoutMs: hub.config.HUB_DELIVERY_TIMEOUT_MS, signingKey: hub.signingKeys.signer });
 }
 
 /**
@@ -70,7 +74,8 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
     if (adapter.type !== 'portal') {
       // Recorded before sending: a partner that answers 500 may still have received the data.
       // One row per message and disclosed set, so retries of the same content are one disclosure.
-      const key = createHash('sha256').update(`${row.messageId}|${projected.categories.join(',')}`).digest('base64url').slice(0, 22);
+      // A release or replay under another basis (or later) is a disclosure of its own.
+      const key = createHash('sha256').update(`${row.id}|${projected.categories.join(',')}|${projected.basisIds.join(',')}`).digest('base64url').slice(0, 22);
       await recordDisclosure(hub.sql, {
         id: `dis_${key}`, participantId: participant.id, recipientOrganizationId: partner.id, referralId: referral.id,
         categories: projected.categories, purpose: referral.purpose, basisIds: projected.basisIds, channel: 'delivery',
@@ -107,6 +112,15 @@ async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, res
       if (current.status === 'queued') {
         await setReferralStatus(tx, referral.id, 'delivered', { delivered: true, lastError: null });
         await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered' });
+        await appendAudit(tx, { actor: 'hub', action: 'referral.delivered', subject: referral.id, detail: { partnerId: referral.partnerId, messageId: row.messageId } });
+      } else if (current.status === 'awaiting_consent') {
+        // A revocation put the referral back to wait while this send was in flight, and the partner
+        // took it: the record must say the partner has it. Its reads show only what consent now permits.
+        await setReferralStatus(tx, referral.id, 'delivered', { delivered: true, lastError: null });
+        await insertEvent(tx, hub.keyring, {
+          referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered',
+          reason: 'received by the partner while a consent change was being recorded',
+        });
       } else if (current.status === 'cancelled') {
         // Cancelled while it was being sent: the partner has it, so it must hear of the cancellation.
         await setReferralStatus(tx, referral.id, 'cancelled', { delivered: true });

@@ -5,10 +5,12 @@ import { assertPublicUrl } from '../ssrf.js';
 import type { AdapterOptions, DeliveryContext, DeliveryMessage, DeliveryResult, FhirAdapterConfig, PartnerAdapter, PartnerReferralView, StatusFetchResult } from '../types.js';
 import { describeFailure, fhirClient, redactorFor, type CallFailure, type Redactor } from './client.js';
 import { referralResources, referralSearch, referralTransaction } from './resources.js';
+import { smartTokens, TokenError } from './smart.js';
 import { changedTasks } from './tasks.js';
 
 export { closeFhirAgents } from './client.js';
-export { TASK_STATUS_MAP } from './status.js';
+export { TASK_STATUS_MAP, ENGAGEMENT_SYSTEM } from './status.js';
+export { clearSmartTokens, CLIENT_ASSERTION_TYPE, DEFAULT_SMART_SCOPE } from './smart.js';
 export { REFERRAL_SYSTEM, PARTICIPANT_SYSTEM, ORGANIZATION_SYSTEM, CATEGORY_SYSTEM } from './codes.js';
 
 /**
@@ -38,8 +40,29 @@ const resultOf = (f: CallFailure): DeliveryResult =>
 export function createFhirAdapter(cfg: FhirAdapterConfig, opts: AdapterOptions): PartnerAdapter {
   const timeoutMs = opts.timeoutMs;
   let configError: string | undefined;
-  if (cfg.auth?.type === 'smart-backend') configError = 'SMART Backend Services authentication to FHIR partners is not supported yet; use a bearer token';
+  if (cfg.auth?.type === 'smart' && !opts.signingKey) configError = 'SMART Backend Services: the hub has no signing key for the client assertion';
   const client = configError ? undefined : fhirClient(cfg, { allowPrivate: opts.allowPrivate, timeoutMs });
+  const smart =
+    cfg.auth?.type === 'smart' && opts.signingKey ? smartTokens(cfg.auth, { allowPrivate: opts.allowPrivate, timeoutMs, signingKey: opts.signingKey }) : undefined;
+
+  /**
+   * Runs `work` with the partner's access token set on the client. With SMART auth, a 401 from
+   * the FHIR server drops the cached token and runs `work` once more with a fresh one (revoked
+   * early, or the partner's clock ran faster): every piece of work here is idempotent.
+   */
+  async function authorized<T>(signal: AbortSignal, work: (c: Client) => Promise<T>): Promise<T> {
+    if (!smart) return work(client!);
+    const token = await smart.token(signal);
+    client!.bearerToken = token;
+    try {
+      return await work(client!);
+    } catch (err) {
+      if (statusOf(err) !== 401) throw err;
+      smart.drop(token);
+      client!.bearerToken = await smart.token(signal);
+      return work(client!);
+    }
+  }
 
   /** Runs one fhir-kit-client call; a failure is thrown as a CallError already described. */
   async function call<T>(run: () => Promise<unknown>, redact?: Redactor): Promise<T> {
@@ -133,11 +156,15 @@ export function createFhirAdapter(cfg: FhirAdapterConfig, opts: AdapterOptions):
       // One bound for the whole attempt, however many calls it takes.
       const signal = AbortSignal.timeout(timeoutMs);
       try {
-        if (msg.type === 'referral.cancelled') return await cancelReferral(client!, msg.referral.id, signal);
+        if (msg.type === 'referral.cancelled') {
+          const id = msg.referral.id;
+          return await authorized(signal, (c) => cancelReferral(c, id, signal));
+        }
         if (!msg.context) return { outcome: 'permanent_failure', error: 'delivery context missing: the FHIR adapter needs the subject and organisations' };
-        return await deliverReferral(client!, msg.referral, msg.context, signal);
+        const { referral, context } = msg;
+        return await authorized(signal, (c) => deliverReferral(c, referral, context, signal));
       } catch (err) {
-        if (err instanceof CallError) return resultOf(err.failure);
+        if (err instanceof CallError || err instanceof TokenError) return resultOf(err.failure);
         return resultOf(describeFailure(err, timeoutMs));
       }
     },
@@ -146,13 +173,22 @@ export function createFhirAdapter(cfg: FhirAdapterConfig, opts: AdapterOptions):
       const refused = await guard();
       if (refused) return { outcome: 'error', error: refused.error };
       try {
-        const { reports, cursor: next } = await changedTasks(client!, cfg.baseUrl, cursor, AbortSignal.timeout(timeoutMs));
+        const signal = AbortSignal.timeout(timeoutMs);
+        const { reports, cursor: next } = await authorized(signal, (c) => changedTasks(c, cfg.baseUrl, cursor, signal));
         return { outcome: 'ok', reports, cursor: next };
       } catch (err) {
+        if (err instanceof TokenError) return { outcome: 'error', error: err.failure.error };
         return { outcome: 'error', error: describeFailure(err, timeoutMs).error };
       }
     },
   };
+}
+
+/** The HTTP status of a failed call, whether already described (CallError) or as fhir-kit-client threw it. */
+function statusOf(err: unknown): number | undefined {
+  if (err instanceof CallError) return err.failure.status;
+  const status = (err as { response?: { status?: unknown } } | undefined)?.response?.status;
+  return typeof status === 'number' ? status : undefined;
 }
 
 function describeEntry(entry: BundleEntry): string {

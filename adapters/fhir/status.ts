@@ -1,6 +1,6 @@
 import type { CodeableConcept, Task } from '@medplum/fhirtypes';
 import type { ReferralStatus } from '../../schemas/vocabulary.js';
-import type { PartnerStatusReport } from '../types.js';
+import type { EngagementReport, PartnerStatusReport } from '../types.js';
 import { REFERRAL_SYSTEM } from './codes.js';
 
 /**
@@ -40,6 +40,66 @@ function saysReceived(c: CodeableConcept | undefined): boolean {
   return words.some((w) => typeof w === 'string' && w.trim().toLowerCase() === 'received');
 }
 
+/**
+ * Engagement facts a partner reports on the Task (docs/fhir.md "Engagement"). Gravity's SDOHCC
+ * guide leaves `Task.businessStatus` to local codes, so the hub reads its own small vocabulary
+ * there, as a code (any system; `urn:referral-hub:engagement` preferred) or as the text:
+ * "intake-scheduled", "attended", "no-show" (case, spaces and underscores are ignored; a few
+ * common spellings are accepted too). The appointment time of "intake-scheduled" is a
+ * `Task.output` typed `urn:referral-hub:engagement|appointment-at` (or text "appointment") with
+ * `valueDateTime` (or `valueInstant`, `valuePeriod.start`), else `Task.executionPeriod.start`.
+ */
+export const ENGAGEMENT_SYSTEM = 'urn:referral-hub:engagement';
+export const ENGAGEMENT_CODES: Readonly<Record<string, EngagementReport['type']>> = {
+  'intake-scheduled': 'intake_scheduled',
+  'appointment-scheduled': 'intake_scheduled',
+  scheduled: 'intake_scheduled',
+  attended: 'attended',
+  'no-show': 'no_show',
+  noshow: 'no_show',
+  'did-not-attend': 'no_show',
+};
+
+const normalized = (w: string) => w.trim().toLowerCase().replace(/[\s_]+/g, '-');
+
+function engagementType(c: CodeableConcept | undefined): EngagementReport['type'] | undefined {
+  if (!c) return undefined;
+  // Codes of the hub's system first, then any code, then the text.
+  const codings = [...(c.coding ?? [])].sort((a, b) => Number(b.system === ENGAGEMENT_SYSTEM) - Number(a.system === ENGAGEMENT_SYSTEM));
+  for (const w of [...codings.map((x) => x.code), c.text]) {
+    const type = typeof w === 'string' ? ENGAGEMENT_CODES[normalized(w)] : undefined;
+    if (type) return type;
+  }
+  return undefined;
+}
+
+/** An ISO instant from a FHIR dateTime that names a time of day (a bare date is no appointment time). */
+function instant(value: string | undefined): string | undefined {
+  if (!value || !/T\d{2}:\d{2}/.test(value)) return undefined;
+  const t = Date.parse(value);
+  return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
+}
+
+function appointmentOf(task: Task): string | undefined {
+  const isAppointment = (c: CodeableConcept | undefined) =>
+    (c?.coding ?? []).some((x) => x.system === ENGAGEMENT_SYSTEM && x.code === 'appointment-at') || ['appointment', 'appointment-at'].includes(normalized(c?.text ?? ''));
+  for (const output of task.output ?? []) {
+    if (!isAppointment(output.type)) continue;
+    const at = instant(output.valueDateTime ?? output.valueInstant ?? output.valuePeriod?.start);
+    if (at) return at;
+  }
+  return instant(task.executionPeriod?.start);
+}
+
+/** The engagement fact a Task states, if any; `intake_scheduled` only with an appointment time. */
+export function engagementFromTask(task: Task): EngagementReport | undefined {
+  const type = engagementType(task.businessStatus);
+  if (!type) return undefined;
+  const appointmentAt = appointmentOf(task);
+  if (type === 'intake_scheduled' && !appointmentAt) return undefined;
+  return { type, ...(appointmentAt ? { appointmentAt } : {}) };
+}
+
 /** The hub's referral id on a Task, if the hub wrote it. */
 export function referralIdOf(task: Task): string | undefined {
   return task.identifier?.find((i) => i.system === REFERRAL_SYSTEM && i.value)?.value;
@@ -53,7 +113,9 @@ export function reportFromTask(task: Task): PartnerStatusReport | undefined {
   if (!referralId || !task.id || !version || !changedAt || !task.status) return undefined;
   let mapped = TASK_STATUS_MAP[task.status];
   if (mapped === undefined && task.status === 'requested' && saysReceived(task.businessStatus)) mapped = 'received';
-  const reason = conceptText(task.statusReason) ?? conceptText(task.businessStatus);
+  const engagement = engagementFromTask(task);
+  // An engagement businessStatus is a fact of its own, not the reason for the status.
+  const reason = conceptText(task.statusReason) ?? (engagementType(task.businessStatus) ? undefined : conceptText(task.businessStatus));
   const source = `Task.status=${task.status}${task.businessStatus ? ` businessStatus=${conceptText(task.businessStatus)}` : ''}`;
   return {
     referralId,
@@ -63,5 +125,6 @@ export function reportFromTask(task: Task): PartnerStatusReport | undefined {
     source,
     status: mapped,
     ...(reason ? { reason } : {}),
+    ...(engagement ? { engagement } : {}),
   };
 }

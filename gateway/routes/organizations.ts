@@ -51,7 +51,10 @@ const createClient = createRoute({
 function view(org: OrganizationRow, webhookSecret?: string, notifyToken?: string) {
   const adapter =
     org.adapter.type === 'fhir'
-      ? { type: 'fhir' as const, baseUrl: org.adapter.baseUrl, auth: { type: org.adapter.auth?.type ?? 'none' }, pollIntervalSeconds: org.adapter.pollIntervalSeconds }
+      ? {
+          type: 'fhir' as const, baseUrl: org.adapter.baseUrl, pollIntervalSeconds: org.adapter.pollIntervalSeconds,
+          auth: org.adapter.auth?.type === 'smart' ? { ...org.adapter.auth } : { type: org.adapter.auth?.type ?? 'none' },
+        }
       : org.adapter;
   return {
     id: org.id, name: org.name, kind: org.kind, part2Program: org.part2Program, adapter, createdAt: org.createdAt,
@@ -62,10 +65,14 @@ function view(org: OrganizationRow, webhookSecret?: string, notifyToken?: string
 
 /** Splits adapter input into what is stored in the clear and the secrets, which are encrypted. */
 async function prepareAdapter(hub: Hub, input: AdapterInput) {
-  const urlField = input.type === 'webhook' ? 'url' : input.type === 'fhir' ? 'baseUrl' : undefined;
-  if (urlField) {
+  // Every URL the hub will call: the target, and a SMART partner's token endpoint.
+  const targets: [string, string][] =
+    input.type === 'webhook' ? [['url', input.url]]
+    : input.type === 'fhir' ? [['baseUrl', input.baseUrl], ...(input.auth?.type === 'smart' ? [['auth.tokenUrl', input.auth.tokenUrl] as [string, string]] : [])]
+    : [];
+  for (const [urlField, url] of targets) {
     try {
-      await assertPublicUrl((input as Record<string, string>)[urlField]!, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS });
+      await assertPublicUrl(url, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS });
     } catch (error) {
       if (error instanceof UnsafeTargetError) throw badRequest(error.message, [{ path: `adapter.${urlField}`, message: error.message }]);
       // A host that does not resolve is the caller's mistake (400); a DNS failure is a 503, not a 500.
@@ -89,7 +96,10 @@ async function prepareAdapter(hub: Hub, input: AdapterInput) {
     // Every FHIR partner gets a token for its rest-hook subscription (POST /fhir/notify/{id}).
     notifyToken = generateNotifyToken();
     secrets = { ...(input.auth?.type === 'bearer' ? { fhirToken: input.auth.token } : {}), fhirNotifyToken: notifyToken };
-    stored = { type: 'fhir', baseUrl: input.baseUrl, auth: { type: input.auth?.type ?? 'none' }, pollIntervalSeconds: input.pollIntervalSeconds };
+    const auth = input.auth?.type === 'smart'
+      ? { type: 'smart' as const, tokenUrl: input.auth.tokenUrl, clientId: input.auth.clientId, ...(input.auth.scope ? { scope: input.auth.scope } : {}) }
+      : { type: input.auth?.type ?? 'none' as const };
+    stored = { type: 'fhir', baseUrl: input.baseUrl, auth, pollIntervalSeconds: input.pollIntervalSeconds };
   } else {
     stored = { type: 'portal' };
   }

@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { page } from '../../lib/cursor.js';
+import { appendAudit } from '../../store/audit.js';
 import { IdParam, errorResponses, listOf, problem } from '../../schemas/common.js';
 import { ReferralCreated, ReferralInput, ReferralListQuery, ReferralView } from '../../schemas/referral.js';
 import { listReferrals } from '../../store/referrals.js';
@@ -53,7 +54,9 @@ export function registerReferralRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     const caller = requireRole(c, 'planner', 'partner');
     const { referral, as } = await referralForCaller(hub.sql, caller, c.req.valid('param').id);
     if (as === 'partner') return c.json(await partnerRead(hub, caller, referral), 200);
-    return c.json(await referrerView(hub, referral), 200);
+    const view = await referrerView(hub, referral);
+    await appendAudit(hub.sql, { actor: caller.clientId, action: 'referral.read', subject: referral.id, detail: { as } });
+    return c.json(view, 200);
   });
 
   app.openapi(listRoute, async (c) => {
@@ -71,7 +74,14 @@ export function registerReferralRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     const rows = await listReferrals(hub.sql, { referrerOrgId: caller.organizationId, status, partnerId, participantId }, limit, cursor);
     const result = page(rows, limit, (r) => r);
     const items = [];
-    for (const referral of result.items) items.push(await referrerView(hub, referral));
+    if (result.items.length > 0) {
+      await appendAudit(hub.sql, { actor: caller.clientId, action: 'referrals.listed', detail: { ids: result.items.map((r) => r.id) } });
+    }
+    for (const referral of result.items) {
+      const view = await referrerView(hub, referral);
+      // Filtered on the status the referrer sees, so the filter cannot reveal a withheld one.
+      if (!status || view.status === status) items.push(view);
+    }
     return c.json({ items, nextCursor: result.nextCursor }, 200);
   });
 

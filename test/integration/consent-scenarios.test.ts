@@ -72,6 +72,11 @@ describe('consent scenarios on the running hub', () => {
     const seenByProbation = await hub.api.request('GET', `/v1/referrals/${id}`, { token: probation.token });
     expect(seenByProbation.body.status).toBe('delivered');
     expect(seenByProbation.body.withheldEvents).toBe(2);
+    // A status filter must not reveal the withheld status either.
+    const listed = async (status: string) =>
+      (await hub.api.request('GET', `/v1/referrals?status=${status}&participantId=${participantId}`, { token: probation.token })).body.items.map((r: any) => r.id);
+    expect(await listed('accepted')).not.toContain(id);
+    expect(await listed('delivered')).toContain(id);
 
     // 42 CFR 2.35: the criminal-justice referral consent, from the program to probation.
     const back = await consent({
@@ -82,6 +87,7 @@ describe('consent scenarios on the running hub', () => {
     const shown = await hub.api.request('GET', `/v1/referrals/${id}/timeline`, { token: probation.token });
     expect(shown.body.items.map((e: any) => e.type)).toEqual(['created', 'delivered', 'received', 'accepted']);
     expect((await hub.api.request('GET', `/v1/referrals/${id}`, { token: probation.token })).body.status).toBe('accepted');
+    expect(await listed('accepted')).toContain(id);
     const disclosures = await hub.api.request('GET', `/v1/participants/${participantId}/disclosures?channel=status`, { token: compliance });
     expect(disclosures.body.items[0]).toMatchObject({ recipientOrganizationId: probation.id, categories: ['substance_use'], basisIds: [back.body.id] });
   });

@@ -5,6 +5,7 @@ import { consentedReferral, fhirPartner, partnerUpdatesTask, serviceRequestsFor,
 import { startFhirServer, type FhirTestServer } from '../support/fhir-server.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { processStatusPoll } from '../../workers/status-poll.js';
+import { ENGAGEMENT_SYSTEM } from '../../adapters/fhir/index.js';
 
 const POLL_SECONDS = 1;
 
@@ -145,6 +146,58 @@ describe('status back from a FHIR partner’s Task', () => {
     await statusBecomes(hub, agency, referral.id, 'accepted', 5_000);
     expect(await tasksFor(fhir, referral.id)).toHaveLength(1);
     expect(await types(referral.id)).toEqual(['created', 'delivery_failed', 'queued', 'delivered', 'accepted']);
+  });
+
+  describe('engagement events from Task.businessStatus', () => {
+    const engagement = (code: string, text?: string) => ({ coding: [{ system: ENGAGEMENT_SYSTEM, code }], ...(text ? { text } : {}) });
+    const appointmentOutput = (at: string) => [{ type: { coding: [{ system: ENGAGEMENT_SYSTEM, code: 'appointment-at' }] }, valueDateTime: at }];
+    const typesBecome = (id: string, expected: string[]) =>
+      eventually(async () => {
+        const now = await types(id);
+        return JSON.stringify(now) === JSON.stringify(expected) ? now : undefined;
+      }, 5_000, `timeline of ${id} to be ${expected.join(', ')}`);
+
+    it('records intake scheduled (with its appointment), attended and completed, each once though later versions repeat them', async () => {
+      const id = await deliveredReferral();
+      await partnerUpdatesTask(fhir, id, { status: 'accepted', businessStatus: engagement('intake-scheduled', 'Intake scheduled'), output: appointmentOutput('2026-09-14T15:30:00-04:00') });
+      await typesBecome(id, ['created', 'delivered', 'accepted', 'intake_scheduled']);
+      // A new version with the same businessStatus: no second intake.
+      await partnerUpdatesTask(fhir, id, { status: 'in-progress' });
+      await statusBecomes(hub, agency, id, 'in_progress');
+      await partnerUpdatesTask(fhir, id, { businessStatus: { text: 'Attended' } });
+      await typesBecome(id, ['created', 'delivered', 'accepted', 'intake_scheduled', 'in_progress', 'attended']);
+      await partnerUpdatesTask(fhir, id, { status: 'completed' });
+      await statusBecomes(hub, agency, id, 'completed');
+      await sleep(POLL_SECONDS * 1000 + 300);
+
+      const entries = (await timeline(hub, agency, id)) as { type: string; reason?: string; appointmentAt?: string; by?: string }[];
+      expect(entries.map((e) => e.type)).toEqual(['created', 'delivered', 'accepted', 'intake_scheduled', 'in_progress', 'attended', 'completed']);
+      expect(entries[3]).toMatchObject({ type: 'intake_scheduled', appointmentAt: '2026-09-14T19:30:00.000Z', by: partner.id });
+      expect(entries.every((e) => e.reason === undefined || !/intake|attended/i.test(e.reason)), 'an engagement businessStatus is no reason').toBe(true);
+    });
+
+    it('puts attended before completed when a Task jumps there from requested', async () => {
+      const id = await deliveredReferral();
+      await partnerUpdatesTask(fhir, id, { status: 'completed', businessStatus: { text: 'attended' } });
+      await typesBecome(id, ['created', 'delivered', 'accepted', 'attended', 'completed']);
+    });
+
+    it('records an engagement only once the referral is accepted, and follows a no-show and a new appointment', async () => {
+      const id = await deliveredReferral();
+      // Not accepted yet: the machine allows no engagement event, so nothing is recorded...
+      await partnerUpdatesTask(fhir, id, { businessStatus: engagement('intake-scheduled'), executionPeriod: { start: '2026-09-01T09:00:00Z' } });
+      await sleep(POLL_SECONDS * 1000 + 500);
+      expect(await types(id)).toEqual(['created', 'delivered']);
+      // ...until a version that the machine allows it in still says it.
+      await partnerUpdatesTask(fhir, id, { status: 'accepted' });
+      await typesBecome(id, ['created', 'delivered', 'accepted', 'intake_scheduled']);
+      await partnerUpdatesTask(fhir, id, { businessStatus: engagement('no-show') });
+      await typesBecome(id, ['created', 'delivered', 'accepted', 'intake_scheduled', 'no_show']);
+      await partnerUpdatesTask(fhir, id, { businessStatus: engagement('intake-scheduled'), executionPeriod: { start: '2026-09-08T09:00:00Z' } });
+      await typesBecome(id, ['created', 'delivered', 'accepted', 'intake_scheduled', 'no_show', 'intake_scheduled']);
+      const entries = (await timeline(hub, agency, id)) as { type: string; appointmentAt?: string }[];
+      expect(entries.filter((e) => e.type === 'intake_scheduled').map((e) => e.appointmentAt)).toEqual(['2026-09-01T09:00:00.000Z', '2026-09-08T09:00:00.000Z']);
+    });
   });
 
   it('polls at once on a rest-hook notification carrying the partner’s notify token', async () => {

@@ -466,6 +466,7 @@ describe('attacks', () => {
     const adapters = (url: string) => [
       { adapter: { type: 'webhook', url }, field: 'adapter.url' },
       { adapter: { type: 'fhir', baseUrl: url }, field: 'adapter.baseUrl' },
+      { adapter: { type: 'fhir', baseUrl: 'https://93.184.216.34/fhir', auth: { type: 'smart', tokenUrl: url, clientId: 'hub' } }, field: 'adapter.auth.tokenUrl' },
     ];
 
     it('on registration and on a patch, for every private, loopback, link-local or metadata address form', async () => {

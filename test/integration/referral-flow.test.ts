@@ -113,4 +113,13 @@ describe('a referral through the real gateway, outbox, queue and webhook adapter
     for (const item of list.body.items) expect(item.caseFile).toEqual({});
     expect(list.body.items.some((r: any) => r.id === created.body.id)).toBe(false);
   });
+
+  it('leaves an audit trail of token issuance, case-data reads and writes, consent changes and deliveries', async () => {
+    const rows = await hub.db.sql<{ action: string }[]>`SELECT DISTINCT action FROM audit_log`;
+    const actions = rows.map((r) => r.action);
+    for (const action of ['token.issued', 'participant.created', 'consent.created', 'consent.revoked', 'referral.created', 'referral.delivered', 'referral.read', 'referral.event', 'referral.timeline.read', 'disclosures.read']) {
+      expect(actions, action).toContain(action);
+    }
+    expect((await hub.api.request('GET', '/v1/audit/verify', { token: hub.adminToken })).body.valid).toBe(true);
+  });
 });

@@ -48,8 +48,16 @@ export interface FhirTestServer {
   allText(): Promise<string>;
   /** Rewrites searchset bundles before they are sent (e.g. to add a `next` link). */
   transformSearch: ((bundle: Bundle, path: string) => Bundle) | undefined;
+  /**
+   * When set, every request must carry `Authorization: Bearer <token>` with a token this accepts
+   * (or STAFF_TOKEN, the partner's own staff); others get 401 with an OperationOutcome.
+   */
+  requireBearer: ((token: string) => boolean) | undefined;
   close(): Promise<void>;
 }
+
+/** The partner's own staff (test/support/fhir.ts partnerUpdatesTask): accepted whatever requireBearer says. */
+export const STAFF_TOKEN = 'partner-staff-token-7f2a';
 
 let indexed = false;
 
@@ -80,7 +88,7 @@ function collectText(value: unknown, out: string[]): void {
   }
 }
 
-export async function startFhirServer(opts: { basePath?: string } = {}): Promise<FhirTestServer> {
+export async function startFhirServer(opts: { basePath?: string; requireBearer?: (token: string) => boolean } = {}): Promise<FhirTestServer> {
   indexDefinitions();
   const basePath = (opts.basePath ?? '/fhir/R4').replace(/\/$/, '');
   const repo = new MemoryRepository();
@@ -143,6 +151,16 @@ export async function startFhirServer(opts: { basePath?: string } = {}): Promise
         }
         const seen: SeenRequest = { method, path, headers: req.headers, status: 0 };
         requests.push(seen);
+        if (server.requireBearer) {
+          const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+          if (!token || (token !== STAFF_TOKEN && !server.requireBearer(token))) {
+            seen.status = 401;
+            res
+              .writeHead(401, { 'content-type': 'application/fhir+json', 'www-authenticate': 'Bearer error="invalid_token"' })
+              .end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', details: { text: 'missing or invalid bearer token' } }] }));
+            return;
+          }
+        }
         const failure = takeFailure(method, path);
         if (failure && !failure.opts.afterCommit) {
           seen.status = failure.failure;
@@ -181,6 +199,7 @@ export async function startFhirServer(opts: { basePath?: string } = {}): Promise
     repo,
     requests,
     transformSearch: undefined,
+    requireBearer: opts.requireBearer,
     failNext(n, failure, failOpts = {}) {
       failures.push({ left: n, failure, opts: failOpts });
     },

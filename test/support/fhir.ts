@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { REFERRAL_SYSTEM } from '../../adapters/fhir/index.js';
 import { adultParticipant, fullCaseFile, permitConsent } from './fixtures.js';
-import type { FhirTestServer } from './fhir-server.js';
+import { STAFF_TOKEN, type FhirTestServer } from './fhir-server.js';
 import type { TestHub } from './hub.js';
 import type { Agency } from './delivery.js';
 
@@ -17,12 +17,14 @@ export interface FhirPartner {
   server: FhirTestServer;
 }
 
-export async function fhirPartner(hub: TestHub, server: FhirTestServer, opts: { name?: string; pollIntervalSeconds?: number; part2Program?: boolean } = {}): Promise<FhirPartner> {
+export async function fhirPartner(
+  hub: TestHub, server: FhirTestServer, opts: { name?: string; pollIntervalSeconds?: number; part2Program?: boolean; auth?: Record<string, unknown> } = {},
+): Promise<FhirPartner> {
   const created = await hub.api.request('POST', '/v1/organizations', {
     token: hub.adminToken,
     body: {
       name: opts.name ?? 'Riverside Behavioral Health', kind: 'behavioral_health', part2Program: opts.part2Program ?? false,
-      adapter: { type: 'fhir', baseUrl: server.baseUrl, auth: { type: 'bearer', token: PARTNER_TOKEN }, pollIntervalSeconds: opts.pollIntervalSeconds ?? 1 },
+      adapter: { type: 'fhir', baseUrl: server.baseUrl, auth: opts.auth ?? { type: 'bearer', token: PARTNER_TOKEN }, pollIntervalSeconds: opts.pollIntervalSeconds ?? 1 },
     },
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -59,7 +61,8 @@ export async function partnerUpdatesTask(server: FhirTestServer, referralId: str
   expect(task, `a Task for ${referralId}`).toBeDefined();
   const res = await fetch(`${server.baseUrl}/Task/${task!.id}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/fhir+json', 'if-match': `W/"${task!.meta!.versionId}"` },
+    // The partner's own staff: accepted by a server that requires a bearer token.
+    headers: { 'content-type': 'application/fhir+json', 'if-match': `W/"${task!.meta!.versionId}"`, authorization: `Bearer ${STAFF_TOKEN}` },
     body: JSON.stringify({ ...task, ...change }),
   });
   const body = (await res.json()) as Resource;

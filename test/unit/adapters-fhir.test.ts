@@ -3,7 +3,7 @@ import type { DocumentReference, Patient, ServiceRequest, Task } from '@medplum/
 import type { Disclosed } from '../../consent/disclosed.js';
 import { describeFailure, isUnderBase, redactorFor } from '../../adapters/fhir/client.js';
 import { referralTransaction } from '../../adapters/fhir/resources.js';
-import { reportFromTask, TASK_STATUS_MAP } from '../../adapters/fhir/status.js';
+import { ENGAGEMENT_SYSTEM, engagementFromTask, reportFromTask, TASK_STATUS_MAP } from '../../adapters/fhir/status.js';
 import type { PartnerReferralView } from '../../adapters/types.js';
 import { eventsToReach } from '../../domain/status-path.js';
 import { DATA_CATEGORIES } from '../../schemas/vocabulary.js';
@@ -95,6 +95,54 @@ describe('Task status → hub status', () => {
   it('ignores Tasks the hub did not write, or without a version', () => {
     expect(reportFromTask(task('accepted', { identifier: [{ system: 'urn:other', value: 'x' }] }))).toBeUndefined();
     expect(reportFromTask(task('accepted', { meta: {} }))).toBeUndefined();
+  });
+
+  describe('engagement from businessStatus', () => {
+    const code = (c: string) => ({ coding: [{ system: ENGAGEMENT_SYSTEM, code: c }] });
+    const appointment = (valueDateTime: string) => ({ output: [{ type: code('appointment-at'), valueDateTime }] });
+
+    it('reads intake-scheduled with the appointment from Task.output, else from executionPeriod.start', () => {
+      expect(engagementFromTask(task('accepted', { businessStatus: code('intake-scheduled'), ...appointment('2026-03-04T15:30:00-05:00') }))).toEqual({
+        type: 'intake_scheduled', appointmentAt: '2026-03-04T20:30:00.000Z',
+      });
+      expect(engagementFromTask(task('accepted', { businessStatus: { text: 'Intake scheduled' }, executionPeriod: { start: '2026-03-05T09:00:00Z' } }))).toEqual({
+        type: 'intake_scheduled', appointmentAt: '2026-03-05T09:00:00.000Z',
+      });
+      // Output wins over executionPeriod; text "appointment" names the output too.
+      expect(engagementFromTask(task('accepted', {
+        businessStatus: code('intake-scheduled'), executionPeriod: { start: '2026-03-05T09:00:00Z' }, output: [{ type: { text: 'Appointment' }, valuePeriod: { start: '2026-03-06T10:00:00Z' } }],
+      }))!.appointmentAt).toBe('2026-03-06T10:00:00.000Z');
+    });
+
+    it('needs a time of day for an intake: without one there is no engagement to record', () => {
+      expect(engagementFromTask(task('accepted', { businessStatus: code('intake-scheduled') }))).toBeUndefined();
+      expect(engagementFromTask(task('accepted', { businessStatus: code('intake-scheduled'), ...appointment('2026-03-04') }))).toBeUndefined();
+      expect(engagementFromTask(task('accepted', { businessStatus: code('intake-scheduled'), ...appointment('not a date T10:00') }))).toBeUndefined();
+    });
+
+    it('reads attended and no-show from codes of any system or text, case and separators ignored', () => {
+      expect(engagementFromTask(task('in-progress', { businessStatus: { text: 'Attended' } }))).toEqual({ type: 'attended' });
+      expect(engagementFromTask(task('on-hold', { businessStatus: { coding: [{ system: 'urn:ehr:local', code: 'NO_SHOW' }] } }))).toEqual({ type: 'no_show' });
+      expect(engagementFromTask(task('on-hold', { businessStatus: { text: 'no show' } }))).toEqual({ type: 'no_show' });
+      expect(engagementFromTask(task('in-progress', { businessStatus: { text: 'attended' }, ...appointment('2026-03-04T15:30:00Z') }))).toEqual({
+        type: 'attended', appointmentAt: '2026-03-04T15:30:00.000Z',
+      });
+      // The hub's system wins over another code on the same concept.
+      expect(engagementFromTask(task('in-progress', { businessStatus: { coding: [{ system: 'urn:x', code: 'attended' }, { system: ENGAGEMENT_SYSTEM, code: 'no-show' }] } }))).toEqual({ type: 'no_show' });
+      expect(engagementFromTask(task('in-progress', { businessStatus: { text: 'waiting for documents' } }))).toBeUndefined();
+      expect(engagementFromTask(task('in-progress'))).toBeUndefined();
+    });
+
+    it('puts the engagement on the report, and does not take an engagement businessStatus for a reason', () => {
+      const report = reportFromTask(task('in-progress', { businessStatus: { text: 'attended' } }))!;
+      expect(report).toMatchObject({ status: 'in_progress', engagement: { type: 'attended' } });
+      expect(report.reason).toBeUndefined();
+      expect(reportFromTask(task('on-hold', { businessStatus: { text: 'no-show' }, statusReason: { text: 'missed intake' } }))).toMatchObject({
+        status: 'on_hold', reason: 'missed intake', engagement: { type: 'no_show' },
+      });
+      expect(reportFromTask(task('on-hold', { businessStatus: { text: 'awaiting funding' } }))).toMatchObject({ reason: 'awaiting funding' });
+      expect(reportFromTask(task('on-hold', { businessStatus: { text: 'awaiting funding' } }))!.engagement).toBeUndefined();
+    });
   });
 });
 
