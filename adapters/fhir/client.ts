@@ -1,7 +1,6 @@
 import { Client } from 'fhir-kit-client';
 import type { OperationOutcome } from '@medplum/fhirtypes';
-import { closeOutboundAgents, outboundAgent } from '../outbound.js';
-import { isUnsafeTargetError } from '../ssrf.js';
+import { closeOutboundAgents, describeTransportError, outboundAgent } from '../outbound.js';
 import type { FhirAdapterConfig } from '../types.js';
 
 /**
@@ -83,20 +82,9 @@ export interface CallFailure {
   error: string;
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 // 409/412: a concurrent change on the partner's side (a version conflict); trying again reads it afresh.
 const RETRYABLE_4XX = new Set([408, 409, 412, 423, 425, 429]);
 const MAX_ERROR = 500;
-
-function chainOf(err: unknown): unknown[] {
-  const chain: unknown[] = [];
-  let cur: unknown = err;
-  while (cur !== undefined && cur !== null && chain.length < 8) {
-    chain.push(cur);
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return chain;
-}
 
 /** Turns what fhir-kit-client or fetch threw into a bounded, case-data-free text and a retry decision. */
 export function describeFailure(err: unknown, timeoutMs: number, redact: Redactor = noRedaction): CallFailure {
@@ -108,17 +96,6 @@ export function describeFailure(err: unknown, timeoutMs: number, redact: Redacto
     const kind = status >= 500 || RETRYABLE_4XX.has(status) ? 'retry' : status >= 400 ? 'permanent' : 'retry';
     return { kind, status, error };
   }
-  const chain = chainOf(err);
-  const unsafe = chain.find(isUnsafeTargetError);
-  if (unsafe) return { kind: 'permanent', error: `unsafe target: ${unsafe.message}` };
-  for (const e of chain) {
-    const { code, name } = e as { code?: unknown; name?: unknown };
-    if (name === 'TimeoutError' || name === 'AbortError' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
-      return { kind: 'retry', error: `timeout after ${timeoutMs} ms` };
-    }
-  }
-  const coded = chain.find((e) => typeof (e as { code?: unknown }).code === 'string') as { code: string } | undefined;
-  // Messages of network errors name hosts and codes, not bodies; still cut to size.
-  const message = err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
-  return { kind: 'retry', error: redact(`network error${coded ? ` ${coded.code}` : ''}: ${message}`) };
+  const failure = describeTransportError(err, timeoutMs);
+  return failure.kind === 'retry' ? { kind: 'retry', error: redact(failure.error) } : failure;
 }

@@ -1,5 +1,5 @@
-import { closeOutboundAgents, outboundAgent } from '../outbound.js';
-import { assertPublicUrl, isUnsafeTargetError } from '../ssrf.js';
+import { closeOutboundAgents, describeTransportError, outboundAgent } from '../outbound.js';
+import { assertPublicUrl } from '../ssrf.js';
 import type { DeliveryMessage, DeliveryResult, PartnerAdapter } from '../types.js';
 import { decodeSecret, sign } from './sign.js';
 
@@ -38,32 +38,10 @@ export interface WebhookPayload {
 /** Kept for callers that close only the webhook side; all outbound agents are shared. */
 export const closeWebhookAgents = closeOutboundAgents;
 
-function causes(err: unknown): unknown[] {
-  const chain: unknown[] = [];
-  let cur: unknown = err;
-  while (cur !== undefined && cur !== null && chain.length < 8) {
-    chain.push(cur);
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return chain;
-}
-
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-
-/** Maps a thrown error to a result. Uses codes and names only, so nothing from the request leaks. */
+/** Maps a thrown error to a result (adapters/outbound.ts decides what it means). */
 function classifyError(err: unknown, timeoutMs: number): DeliveryResult {
-  const chain = causes(err);
-  const unsafe = chain.find(isUnsafeTargetError);
-  if (unsafe) return { outcome: 'permanent_failure', error: `unsafe target: ${unsafe.message}` };
-  for (const e of chain) {
-    const { code, name } = e as { code?: unknown; name?: unknown };
-    if (name === 'TimeoutError' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
-      return { outcome: 'retry', error: `timeout after ${timeoutMs} ms` };
-    }
-  }
-  const first = chain.find((e) => typeof (e as { code?: unknown }).code === 'string') as { code: string } | undefined;
-  const message = err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
-  return { outcome: 'retry', error: `network error${first ? ` ${first.code}` : ''}: ${message}` };
+  const failure = describeTransportError(err, timeoutMs);
+  return failure.kind === 'permanent' ? { outcome: 'permanent_failure', error: failure.error } : { outcome: 'retry', error: failure.error };
 }
 
 function statusResult(status: number): DeliveryResult {
