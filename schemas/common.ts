@@ -41,3 +41,6 @@ export const errorResponses = {
   404: { description: 'No such object, or one the caller may not see', content: problemContent },
 } as const;
 export const problem = (description: string) => ({ description, content: problemContent });
+
+/** `content` of a JSON request body or response, for createRoute declarations. */
+export const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });

@@ -1,7 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { IdParam, errorResponses, problem } from '../../schemas/common.js';
+import { Id, IdParam, errorResponses, json, problem } from '../../schemas/common.js';
 import { Consent, ConsentInput, RevokeInput, type ConsentInput as ConsentInputType } from '../../schemas/consent.js';
-import { Id } from '../../schemas/common.js';
 import { listConsents } from '../../store/consents.js';
 import { getParticipantRef } from '../../store/participants.js';
 import { createConsent, getOwnConsent, revoke } from '../../services/consents.js';
@@ -15,7 +14,6 @@ const FhirConsent = z.looseObject({ resourceType: z.literal('Consent') }).openap
 import type { AppEnv, Hub } from '../context.js';
 import { requireOrgRole } from '../roles.js';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const tags = ['Consent'];
 
 const createRoute_ = createRoute({

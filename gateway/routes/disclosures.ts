@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { IdParam, errorResponses } from '../../schemas/common.js';
+import { IdParam, errorResponses, json } from '../../schemas/common.js';
 import { AccessDecision, AccessQuery, Disclosure, DisclosureQuery } from '../../schemas/consent.js';
 import { notFound } from '../../lib/errors.js';
 import { appendAudit, verifyAuditChain } from '../../store/audit.js';
@@ -10,7 +10,6 @@ import { decideFor } from '../../services/decisions.js';
 import type { AppEnv, Hub } from '../context.js';
 import { requireOrgRole, requireRole } from '../roles.js';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const tags = ['Compliance'];
 
 const accessRoute = createRoute({

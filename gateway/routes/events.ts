@@ -1,11 +1,10 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { IdParam, errorResponses, problem } from '../../schemas/common.js';
+import { IdParam, errorResponses, problem, json } from '../../schemas/common.js';
 import { EventCreated, EventInput, Timeline } from '../../schemas/referral.js';
 import { postEvent, timeline } from '../../services/referral-events.js';
 import type { AppEnv, Hub } from '../context.js';
 import { requireOrgRole, requireRole } from '../roles.js';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const tags = ['Referral events'];
 
 const postRoute = createRoute({

@@ -3,7 +3,7 @@ import { generateSecret } from '../../adapters/webhook/sign.js';
 import { newId } from '../../lib/ids.js';
 import { notFound } from '../../lib/errors.js';
 import { page } from '../../lib/cursor.js';
-import { IdParam, ListQuery, errorResponses, listOf } from '../../schemas/common.js';
+import { IdParam, ListQuery, errorResponses, listOf, json } from '../../schemas/common.js';
 import { Client, ClientInput, Organization, OrganizationInput, OrganizationPatch, type AdapterInput } from '../../schemas/organization.js';
 import { appendAudit } from '../../store/audit.js';
 import { insertClient } from '../../store/clients.js';
@@ -22,7 +22,6 @@ import { badRequest, unavailable } from '../../lib/errors.js';
 import type { AppEnv, Hub } from '../context.js';
 import { requireRole } from '../roles.js';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const tags = ['Organizations and clients'];
 
 const createOrganization = createRoute({

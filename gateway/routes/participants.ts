@@ -2,14 +2,13 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { transaction } from '../../db/connect.js';
 import { newId } from '../../lib/ids.js';
 import { notFound } from '../../lib/errors.js';
-import { IdParam, errorResponses } from '../../schemas/common.js';
+import { IdParam, errorResponses, json } from '../../schemas/common.js';
 import { Participant, ParticipantInput } from '../../schemas/participant.js';
 import { appendAudit } from '../../store/audit.js';
 import { getParticipant, insertParticipant } from '../../store/participants.js';
 import type { AppEnv, Hub } from '../context.js';
 import { requireOrgRole } from '../roles.js';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const tags = ['Participants'];
 
 const createParticipant = createRoute({

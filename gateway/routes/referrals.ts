@@ -1,14 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { page } from '../../lib/cursor.js';
 import { appendAudit } from '../../store/audit.js';
-import { IdParam, errorResponses, listOf, problem } from '../../schemas/common.js';
+import { IdParam, errorResponses, listOf, problem, json } from '../../schemas/common.js';
 import { ReferralCreated, ReferralInput, ReferralListQuery, ReferralView } from '../../schemas/referral.js';
 import { listReferrals } from '../../store/referrals.js';
 import { createReferral, createdView, partnerRead, referralForCaller, referrerView, replayReferral } from '../../services/referrals.js';
 import type { AppEnv, Hub } from '../context.js';
 import { requireOrgRole, requireRole } from '../roles.js';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const tags = ['Referrals'];
 
 const IdempotencyHeader = z.object({
