@@ -15,7 +15,7 @@ export async function appendAudit(sql: Sql, entry: AuditEntry): Promise<void> {
 }
 
 /** Recomputes the chain: an edited row breaks its own hash, a deleted row breaks the next link. */
-export async function verifyAuditChain(sql: Sql): Promise<{ valid: boolean; entries: number; firstBrokenAt?: number }> {
+export async function verifyAuditChain(sql: Sql): Promise<{ valid: boolean; entries: number; firstBrokenAt?: number; head?: string }> {
   let previous = '0'.repeat(64);
   let entries = 0;
   let lastSeq = 0;
@@ -30,6 +30,7 @@ export async function verifyAuditChain(sql: Sql): Promise<{ valid: boolean; entr
       previous = row.hash;
       lastSeq = Number(row.seq);
     }
-    if (rows.length < batch) return { valid: true, entries };
+    // The head hash: kept outside the hub, it shows whether the newest rows were removed too.
+    if (rows.length < batch) return { valid: true, entries, ...(entries > 0 ? { head: previous } : {}) };
   }
 }

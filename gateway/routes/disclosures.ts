@@ -31,7 +31,12 @@ const disclosuresRoute = createRoute({
 });
 const verifyRoute = createRoute({
   method: 'get', path: '/v1/audit/verify', tags, summary: 'Recompute the audit log’s hash chain',
-  responses: { 200: { description: 'The result', ...json(z.object({ valid: z.boolean(), entries: z.number(), firstBrokenAt: z.number().optional() })) }, ...errorResponses },
+  responses: { 200: { description: 'The result', ...json(z.object({
+    valid: z.boolean(),
+    entries: z.number(),
+    firstBrokenAt: z.number().optional(),
+    head: z.string().optional().openapi({ description: 'Hash of the newest entry: record it elsewhere to detect removal of the newest rows later.' }),
+  })) }, ...errorResponses },
 });
 
 export function registerDisclosureRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {

@@ -24,6 +24,8 @@ describe('the tamper-evident audit log', () => {
     const result = await verify();
     expect(result.valid).toBe(true);
     expect(result.entries).toBeGreaterThanOrEqual(10);
+    const [newest] = await hub.db.sql<{ hash: string }[]>`SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1`;
+    expect(result.head).toBe(newest!.hash);
   });
 
   it('refuses UPDATE and DELETE from the application’s connection', async () => {
