@@ -91,6 +91,10 @@ if (command === 'keygen' && file) {
       process.stdout.write(`${JSON.stringify({ webhookId: req.headers['webhook-id'], signatureValid: valid, message: json })}\n`);
     });
   });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    process.stderr.write(`cannot listen on port ${values.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}\n`);
+    process.exit(1);
+  });
   server.listen(Number(values.port), '127.0.0.1', () => process.stderr.write(`listening on http://127.0.0.1:${values.port}\n`));
 } else {
   process.stderr.write(`${USAGE}\n`);
