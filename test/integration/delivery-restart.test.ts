@@ -93,7 +93,7 @@ describe('pending deliveries resume after a restart or a crashed worker', () => 
     const delivered = await statusBecomes(hub, agency, id, 'delivered', 15_000);
     const resumedAfter = (Date.parse(delivered.deliveredAt!) - crashedAt) / 1000;
     expect(resumedAfter, 'not before the claim lapses').toBeGreaterThanOrEqual(CLAIM_S - 0.1);
-    expect(resumedAfter, 'resumed within a relay poll of the claim lapsing').toBeLessThan(CLAIM_S + 1.2);
+    expect(resumedAfter, 'resumed soon after the claim lapses, not a whole lease later').toBeLessThan(CLAIM_S + 2.5);
     expect(partner.postsFor(id)).toHaveLength(1);
   });
 });
