@@ -32,10 +32,6 @@ export type PostableEvent = (typeof POSTABLE_EVENTS)[number];
 /** Engagement events are recorded on the timeline without leaving the machine's states. */
 export const ENGAGEMENT_STATES: readonly ReferralStatus[] = ['accepted', 'in_progress', 'on_hold'];
 
-export const OPEN_STATUSES: readonly ReferralStatus[] = (Object.keys(STATUS_TRANSITIONS) as ReferralStatus[]).filter((s) =>
-  STATUS_TRANSITIONS[s].includes('cancelled'),
-);
-
 export interface WorkflowState {
   status: ReferralStatus;
   statusBeforeHold: ReferralStatus | null;

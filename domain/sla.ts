@@ -1,5 +1,6 @@
 import type { Sla } from '../schemas/organization.js';
 import type { ReferralStatus } from '../schemas/vocabulary.js';
+import { HOLDABLE } from './referral-workflow.js';
 
 /**
  * Service-level timers (issue 5, reliability 2), as data: which partner setting each timer reads,
@@ -36,10 +37,11 @@ export const SLA_TIMERS: Readonly<Record<SlaKind, SlaTimer>> = {
 };
 
 /**
- * Referrals whose timers still run: delivered and not finished. A rejected, completed, failed or
+ * Referrals whose timers still run: delivered and not finished (the statuses a referral may be put
+ * on hold from, and on hold itself: one table, domain/referral-workflow.ts). A rejected, completed, failed or
  * cancelled referral is never flagged, whatever it missed on the way.
  */
-export const SLA_OPEN_STATUSES: readonly ReferralStatus[] = ['delivered', 'received', 'accepted', 'in_progress', 'on_hold'];
+export const SLA_OPEN_STATUSES: readonly ReferralStatus[] = [...HOLDABLE, 'on_hold'];
 
 /** The `sla_breached` event's reason: which timer, its setting and the deadline. No case data. */
 export function breachReason(kind: SlaKind, sla: SlaSettings, deadline: Date): string {

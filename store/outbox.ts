@@ -69,10 +69,6 @@ export async function finishOutbox(tx: Sql, outboxId: string, outcome: string, e
     WHERE id = ${outboxId}`;
 }
 
-export async function closeOutbox(tx: Sql, outboxId: string, outcome: string): Promise<void> {
-  await tx`UPDATE outbox SET done_at = now(), outcome = ${outcome}, locked_until = NULL WHERE id = ${outboxId}`;
-}
-
 export async function scheduleRetry(tx: Sql, outboxId: string, delaySeconds: number, error: string): Promise<void> {
   await tx`UPDATE outbox SET attempts = attempts + 1, available_at = now() + make_interval(secs => ${delaySeconds}),
       relayed_at = NULL, locked_until = NULL, last_error = ${error} WHERE id = ${outboxId}`;

@@ -16,8 +16,6 @@ export const ORGANIZATION_SYSTEM = 'urn:referral-hub:organization';
 export const CATEGORY_SYSTEM = 'urn:referral-hub:data-category';
 /** The hub's service vocabulary (`ServiceRequest.category`). */
 export const SERVICE_SYSTEM = 'urn:referral-hub:service';
-/** `Task.businessStatus` codes the hub reads (Gravity uses businessStatus for "received"). */
-export const BUSINESS_STATUS_SYSTEM = 'urn:referral-hub:business-status';
 
 const SDOHCC = 'http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes';
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
