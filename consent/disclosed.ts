@@ -11,6 +11,8 @@ export type Disclosed<T> = T & { readonly [disclosedBrand]: true };
 
 export interface ProjectedCaseFile {
   caseFile: Partial<CaseFile>;
+  /** The referral's free-text reason, only where `identity` is permitted (see project()). */
+  reason?: string;
   /** How many sections and notes were left out, never which: a category's name can reveal a diagnosis. */
   withheld: { count: number; notice: string };
   notices: Obligation[];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   Attachment,
   CodeableConcept,
@@ -362,12 +363,12 @@ function signaturesOf(r: Reader, resource: Json, dateTime: string | undefined): 
   if (attachment !== undefined && reference !== undefined) {
     r.add('sourceReference', 'source[x] is a choice: give sourceAttachment or sourceReference, not both');
   } else if (attachment !== undefined || reference !== undefined) {
-    // The signed form stands for the participant's signature (API.md).
     const path = attachment !== undefined ? 'sourceAttachment' : 'sourceReference';
     let signedAt = dateTime;
     let name: unknown;
     if (attachment !== undefined) {
       if (given(attachment.url)) documentRef = nonEmpty(attachment.url) ? attachment.url : r.add('sourceAttachment.url', 'expected a url');
+      else if (nonEmpty(attachment.data)) documentRef = `sha256:${createHash('sha256').update(attachment.data).digest('hex')}`;
       if (given(attachment.creation)) signedAt = r.instant(attachment.creation, 'start', 'sourceAttachment.creation');
       name = attachment.title;
     } else if (reference !== undefined) {
@@ -376,14 +377,25 @@ function signaturesOf(r: Reader, resource: Json, dateTime: string | undefined): 
       else if (nonEmpty(identifier)) documentRef = identifier;
       name = reference.display;
     }
-    if (documentRef !== undefined && documentRef.length > 2000) r.add(attachment !== undefined ? 'sourceAttachment.url' : 'sourceReference', 'longer than 2000 characters');
-    if (!given(attachment?.creation) && !given(resource.dateTime)) {
-      r.add('dateTime', "Consent.dateTime (or sourceAttachment.creation) dates the participant's signature on the source form");
-    }
-    const n = nonEmpty(name) ? name.trim() : 'signed consent form';
-    if (n.length > 300) r.add(child(path, attachment !== undefined ? 'title' : 'display'), 'longer than 300 characters');
-    if (signedAt !== undefined) {
-      signatures.push({ signer: 'participant', name: n, signedAt, method: methodOf(attachment ?? reference, 'wet') });
+    // The signed form stands for the participant's signature only when the element actually points
+    // at one or carries it: an empty `{}` or `{"reference": 5}` is nobody's signature. A form-less
+    // signature exported by a hub (toFhirConsent) says so explicitly: the signer's name as title and
+    // the signature-method extension.
+    const recordedSignature = attachment !== undefined && nonEmpty(attachment.title) && METHODS.has(extensionValue(attachment, SIGNATURE_METHOD_EXTENSION, 'valueCode') ?? '');
+    if (documentRef === undefined && !recordedSignature) {
+      r.add(path, attachment !== undefined
+        ? 'carries no signed form: give its url or its data, or record the participant\'s signature another way'
+        : 'references no signed form: give a reference (or an identifier value), or record the participant\'s signature another way');
+    } else {
+      if (documentRef !== undefined && documentRef.length > 2000) r.add(attachment !== undefined ? 'sourceAttachment.url' : 'sourceReference', 'longer than 2000 characters');
+      if (!given(attachment?.creation) && !given(resource.dateTime)) {
+        r.add('dateTime', "Consent.dateTime (or sourceAttachment.creation) dates the participant's signature on the source form");
+      }
+      const n = nonEmpty(name) ? name.trim() : 'signed consent form';
+      if (n.length > 300) r.add(child(path, attachment !== undefined ? 'title' : 'display'), 'longer than 300 characters');
+      if (signedAt !== undefined) {
+        signatures.push({ signer: 'participant', name: n, signedAt, method: methodOf(attachment ?? reference, 'wet') });
+      }
     }
   }
 

@@ -30,11 +30,13 @@ function copy<T>(value: T): T {
 }
 
 /**
- * The only producer of partner-bound data (DESIGN.md, "Consent service"): the minimum necessary
- * the decision permits, nothing else. Sections and notes of a category the decision does not
- * permit are left out and only counted.
+ * The only producer of partner-bound data: the minimum necessary the decision permits, nothing
+ * else. Sections and notes of a category the decision does not permit are left out and only
+ * counted. The referral's `reason` is free text about the participant ("needs housing; on
+ * methadone since May" is the kind of thing it ends up holding), so it is case data too: it goes
+ * only where the recipient may know who the participant is (`identity`), and is otherwise counted.
  */
-export function project(caseFile: CaseFile, decision: Decision): Disclosed<ProjectedCaseFile> {
+export function project(caseFile: CaseFile, decision: Decision, extra: { reason?: string | undefined } = {}): Disclosed<ProjectedCaseFile> {
   // Fail closed on a malformed decision: a category both permitted and denied is withheld.
   let allowed = 0;
   for (const c of decision.permitted) allowed |= categoryBit(c);
@@ -70,6 +72,19 @@ export function project(caseFile: CaseFile, decision: Decision): Disclosed<Proje
     if (notes.length > 0) out.notes = notes;
   }
 
+  let reason: string | undefined;
+  // Present even when the caller did not decrypt it (''): it is counted as withheld either way.
+  if (extra.reason !== undefined) {
+    const identity = categoryBit('identity');
+    if ((allowed & identity) !== 0) {
+      reason = extra.reason;
+      // Disclosed under the basis that lets the recipient know the participant: the accounting says so.
+      disclosed |= identity;
+    } else {
+      withheld++;
+    }
+  }
+
   const categories: DataCategory[] = [];
   const basisIds = new Set<string>();
   for (let i = 0; i < CATEGORY_COUNT; i++) {
@@ -87,6 +102,7 @@ export function project(caseFile: CaseFile, decision: Decision): Disclosed<Proje
 
   const projected: ProjectedCaseFile = {
     caseFile: out,
+    ...(reason !== undefined ? { reason } : {}),
     // Counted, never named: the name of a withheld category can itself reveal a diagnosis.
     withheld: { count: withheld, notice: withheld > 0 ? WITHHELD_NOTICE : '' },
     notices,

@@ -41,7 +41,10 @@ export const PartnerReferralView = z
     service: Service,
     purpose: Purpose,
     priority: Priority,
-    reason: z.string(),
+    reason: z.string().optional().openapi({
+      description:
+        'Free text about the participant, written by the referrer. Present only while consent lets this partner see the participant’s `identity`; otherwise absent and counted in `withheld`.',
+    }),
     createdAt: Timestamp,
     caseFile: CaseFile.partial(),
     withheld: z.object({ count: z.number().int(), notice: z.string() }),
@@ -90,6 +93,9 @@ export const TimelineEntry = z
     reason: z.string().optional(),
     appointmentAt: Timestamp.optional(),
     note: CaseNote.optional(),
+    noteWithheld: z.literal(true).optional().openapi({
+      description: 'The partner reported a note that no basis lets the referring organisation see (its category from that partner, for this purpose): the entry is shown without it.',
+    }),
   })
   .openapi('TimelineEntry');
 

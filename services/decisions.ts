@@ -1,4 +1,4 @@
-import { decide, DEFAULT_MINOR_POLICY, partnerView, project, type Decision } from '../consent/index.js';
+import { decide, DEFAULT_MINOR_POLICY, partnerCategories, partnerView, type Decision } from '../consent/index.js';
 import type { Sql } from '../db/connect.js';
 import type { Hub } from '../gateway/context.js';
 import { BasisCache } from './basis-cache.js';
@@ -44,19 +44,15 @@ export async function partnerViewOf(
 ) {
   const { keyring } = hub;
   const decision = await decideFor(hub.bases, participant, partner, referral.purpose, at);
-  const caseFile = await loadCaseFile(hub.sql, keyring, referral.id, decision.permitted);
-  const projected = project(caseFile, decision);
-  const view = partnerView(
-    {
-      id: referral.id,
-      status: referral.status,
-      service: referral.service,
-      purpose: referral.purpose,
-      priority: referral.priority,
-      reason: await keyring.decrypt<string>(referral.reasonJwe),
-      createdAt: referral.createdAt,
-    },
-    projected,
+  // Only what may leave is decrypted at all; the projection still decides.
+  const may = partnerCategories(decision);
+  const caseFile = await loadCaseFile(hub.sql, keyring, referral.id, may);
+  // Not even decrypted unless it may leave; the projection counts it as withheld.
+  const reason = may.includes('identity') ? await keyring.decrypt<string>(referral.reasonJwe) : '';
+  const { view, projected } = partnerView(
+    { id: referral.id, status: referral.status, service: referral.service, purpose: referral.purpose, priority: referral.priority, createdAt: referral.createdAt },
+    { caseFile, reason },
+    decision,
   );
   return { decision, projected, view };
 }

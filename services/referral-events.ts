@@ -4,15 +4,12 @@ import { allowedEvents, ENGAGEMENT_EVENTS, PARTNER_STATUS_EVENTS, PLANNER_EVENTS
 import { badRequest, conflict, forbidden } from '../lib/errors.js';
 import type { EventInput } from '../schemas/referral.js';
 import { appendAudit } from '../store/audit.js';
-import { insertEvent, listEvents } from '../store/events.js';
+import { insertEvent } from '../store/events.js';
 import { getOrganization } from '../store/organizations.js';
 import { cancelPendingDeliveries, insertOutbox } from '../store/outbox.js';
 import { getReferral, setReferralStatus, type ReferralRow } from '../store/referrals.js';
-import { getParticipantRef } from '../store/participants.js';
-import { recordDisclosure } from '../store/disclosures.js';
-import { newId } from '../lib/ids.js';
-import { decideFor } from './decisions.js';
 import { referralForCaller } from './referrals.js';
+import { recordReverseDisclosure, whatReferrerSees } from './referrer-sight.js';
 
 export const PARTNER_EVENTS: readonly PostableEvent[] = [...PARTNER_STATUS_EVENTS, ...ENGAGEMENT_EVENTS];
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -47,9 +44,14 @@ export async function applyEvent(
   const state = { status: referral.status, statusBeforeHold: referral.statusBeforeHold };
   const status = nextStatus(state, input.type);
   if (!status) {
-    // The referrer is not told the status: it may be one a Part 2 program reported and consent withholds.
-    const where = mayPost === PARTNER_EVENTS ? ` while the referral is ${referral.status}` : ' now';
-    throw conflict(`a ${input.type} event is not allowed${where}`, { allowed: allowedEvents(state, mayPost) });
+    if (mayPost === PARTNER_EVENTS) {
+      throw conflict(`a ${input.type} event is not allowed while the referral is ${referral.status}`, { allowed: allowedEvents(state, mayPost) });
+    }
+    // The referrer is not told the status, and `allowed` names nothing its view would not allow:
+    // the status may be one a Part 2 program reported and consent withholds (42 CFR 2.35).
+    const seen = await whatReferrerSees(hub, referral, tx);
+    const visible = allowedEvents({ status: seen.status, statusBeforeHold: null }, mayPost);
+    throw conflict(`a ${input.type} event is not allowed now`, { allowed: allowedEvents(state, mayPost).filter((e) => visible.includes(e)) });
   }
   if (status !== referral.status) {
     const statusBeforeHold = status === 'on_hold' ? referral.status : referral.status === 'on_hold' ? null : undefined;
@@ -72,63 +74,13 @@ async function announceCancellation(hub: Hub, tx: Parameters<typeof insertOutbox
   if (partner && partner.adapter.type !== 'portal') await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
 }
 
-/**
- * The timeline as the referring organisation may see it. What a 42 CFR Part 2 program reports
- * (its events, notes, appointments) is itself substance-use information: it reaches the
- * referrer only under a basis permitting substance_use from that source (§ 2.35); otherwise the
- * entry shows only that something was withheld.
- */
-export async function visibleTimeline(hub: Hub, referral: ReferralRow) {
-  const events = await listEvents(hub.sql, hub.keyring, referral.id);
-  const partner = await getOrganization(hub.sql, referral.partnerId);
-  const fromPart2 = (e: { byOrgId: string | null }) => Boolean(partner?.part2Program) && e.byOrgId === partner!.id;
-  let mayShowPart2 = true;
-  if (events.some(fromPart2)) {
-    const [participant, referrer] = await Promise.all([getParticipantRef(hub.sql, referral.participantId), getOrganization(hub.sql, referral.referrerOrgId)]);
-    const decision = await decideFor(hub.bases, participant!, referrer!, referral.purpose, new Date(), partner);
-    mayShowPart2 = decision.permitted.includes('substance_use');
-    if (mayShowPart2) {
-      // What a Part 2 program reported, shown to the referrer, is a disclosure of its own (§ 2.35).
-      await recordDisclosure(hub.sql, {
-        id: newId('dis'), participantId: referral.participantId, recipientOrganizationId: referral.referrerOrgId, referralId: referral.id,
-        categories: ['substance_use'], purpose: referral.purpose, basisIds: decision.bases.substance_use ?? [], channel: 'status',
-      });
-      hub.metrics.disclosures.inc({ channel: 'status' });
-    }
-  }
-  let withheld = 0;
-  // Without a basis, the referrer sees the status the hub itself last set, not the program's.
-  let status = referral.status;
-  let lastVisibleStatus: ReferralRow['status'] | undefined;
-  const items = events.map((e) => {
-    if (!mayShowPart2 && fromPart2(e)) {
-      withheld += 1;
-      return { id: e.id, type: 'withheld', occurredAt: e.occurredAt };
-    }
-    lastVisibleStatus = e.statusAfter;
-    return timelineEntry(e);
-  });
-  if (withheld > 0 && lastVisibleStatus) status = lastVisibleStatus;
-  return { items, withheld, status };
-}
-
 /** GET /v1/referrals/{id}/timeline: the referring organisation's view, oldest first. */
 export async function timeline(hub: Hub, caller: Caller, referralId: string) {
   const { as, referral } = await referralForCaller(hub.sql, caller, referralId);
   if (as === 'partner') throw forbidden('the timeline belongs to the referring organisation');
-  const { items } = await visibleTimeline(hub, referral);
+  const sight = await whatReferrerSees(hub, referral);
+  // Every note and Part 2 report shown is a disclosure of its own (HIPAA 164.528, 42 CFR 2.24).
+  await recordReverseDisclosure(hub, referral, sight.timelineDisclosure);
   await appendAudit(hub.sql, { actor: caller.clientId, action: 'referral.timeline.read', subject: referralId });
-  return items;
-}
-
-function timelineEntry(e: Awaited<ReturnType<typeof listEvents>>[number]) {
-  return {
-    id: e.id,
-    type: e.type,
-    occurredAt: e.occurredAt,
-    ...(e.byOrgId ? { by: e.byOrgId } : {}),
-    ...(e.reason ? { reason: e.reason } : {}),
-    ...(e.appointmentAt ? { appointmentAt: e.appointmentAt } : {}),
-    ...(e.note ? { note: e.note } : {}),
-  };
+  return sight.items;
 }

@@ -12,7 +12,7 @@ import { getParticipantRef } from '../store/participants.js';
 import { getReferral, insertReferral, loadCaseFile, setReferralStatus, type ReferralRow } from '../store/referrals.js';
 import { recordDisclosure } from '../store/disclosures.js';
 import { decideFor, partnerViewOf } from './decisions.js';
-import { visibleTimeline } from './referral-events.js';
+import { recordReverseDisclosure, whatReferrerSees } from './referrer-sight.js';
 
 export const createdView = (r: ReferralRow) => ({
   id: r.id, status: r.status, participantId: r.participantId, partnerId: r.partnerId, service: r.service, purpose: r.purpose, priority: r.priority, createdAt: r.createdAt,
@@ -75,16 +75,21 @@ export async function referralForCaller(sql: Sql, caller: Caller, id: string): P
   throw notFound('referral');
 }
 
+/**
+ * The referring organisation's view: its own case file, and the status its reverse decision lets
+ * it see. A Part 2 program's reported status shown here is a disclosure, and recorded as one.
+ */
 export async function referrerView(hub: Hub, referral: ReferralRow) {
-  const { withheld, status } = await visibleTimeline(hub, referral);
+  const sight = await whatReferrerSees(hub, referral);
+  await recordReverseDisclosure(hub, referral, sight.statusDisclosure);
   return {
     ...createdView(referral),
-    status,
+    status: sight.status,
     reason: await hub.keyring.decrypt<string>(referral.reasonJwe),
     updatedAt: referral.updatedAt,
     deliveredAt: referral.deliveredAt,
     lastError: referral.lastError,
-    withheldEvents: withheld,
+    withheldEvents: sight.withheldEvents,
     caseFile: await loadCaseFile(hub.sql, hub.keyring, referral.id),
   };
 }

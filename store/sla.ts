@@ -10,13 +10,11 @@ export interface DueBreach {
   partnerId: string;
   sla: SlaSettings;
   deadline: Date;
-  /** The status the referring organisation may see (see the query). */
-  visibleStatus: ReferralStatus;
   referrerAdapter: StoredAdapter['type'];
 }
 
 type DueRow = {
-  id: string; referrer_org_id: string; partner_id: string; sla: SlaSettings; deadline: Date; visible_status: ReferralStatus; referrer_adapter: StoredAdapter['type'];
+  id: string; referrer_org_id: string; partner_id: string; sla: SlaSettings; deadline: Date; referrer_adapter: StoredAdapter['type'];
 };
 
 /**
@@ -27,17 +25,13 @@ type DueRow = {
  * - A meeting event counts when the hub recorded it (`created_at`, the hub's clock) by the deadline;
  *   `occurred_at` is the partner's word and may be back-dated. An acknowledgement that arrives
  *   late is still a breach, also when no sweep ran in between (after a restart).
- * - For a 42 CFR Part 2 program, the status the referrer may see is the one after the last event
- *   the program did not report itself: its own reports reach the referrer only under a basis
- *   (§ 2.35, services/referral-events.ts `visibleTimeline`), which the sweep does not decide.
+ *
+ * What the referrer may be told about the referral is not decided here: the sweep asks the
+ * consent rule for that (services/referrer-sight.ts), as every other channel does.
  */
 export async function lockDueBreaches(tx: Sql, timer: SlaTimer, limit: number): Promise<DueBreach[]> {
   const rows = await tx<DueRow[]>`
-    SELECT r.id, r.referrer_org_id, r.partner_id, p.sla, d.deadline, ref.adapter->>'type' AS referrer_adapter,
-      CASE WHEN p.part2_program THEN coalesce(
-        (SELECT e.status_after FROM referral_events e WHERE e.referral_id = r.id AND e.by_org_id IS DISTINCT FROM p.id ORDER BY e.seq DESC LIMIT 1),
-        'delivered')
-      ELSE r.status END AS visible_status
+    SELECT r.id, r.referrer_org_id, r.partner_id, p.sla, d.deadline, ref.adapter->>'type' AS referrer_adapter
     FROM organizations p
     JOIN referrals r ON r.partner_id = p.id
     JOIN organizations ref ON ref.id = r.referrer_org_id
@@ -55,7 +49,7 @@ export async function lockDueBreaches(tx: Sql, timer: SlaTimer, limit: number): 
     FOR UPDATE OF r SKIP LOCKED`;
   return rows.map((r) => ({
     referralId: r.id, referrerOrgId: r.referrer_org_id, partnerId: r.partner_id, sla: r.sla, deadline: r.deadline,
-    visibleStatus: r.visible_status, referrerAdapter: r.referrer_adapter,
+    referrerAdapter: r.referrer_adapter,
   }));
 }
 

@@ -7,6 +7,8 @@ import { appendAudit } from '../store/audit.js';
 import { insertEvent } from '../store/events.js';
 import { insertOutbox, newMessageId } from '../store/outbox.js';
 import { breachByMessageId, lockDueBreaches, recordBreach } from '../store/sla.js';
+import { getReferral } from '../store/referrals.js';
+import { recordReverseDisclosure, whatReferrerSees } from '../services/referrer-sight.js';
 
 const SWEEP_LOCK = 7262003;
 /** Per timer and sweep; more wait for the next sweep, a few seconds later. */
@@ -30,12 +32,12 @@ export async function sweepSla(hub: Hub): Promise<{ breached: number; notified: 
     for (const kind of SLA_KINDS) {
       for (const due of await lockDueBreaches(tx, SLA_TIMERS[kind], BATCH)) {
         const messageId = due.referrerAdapter === 'webhook' ? newMessageId() : null;
-        const recorded = await recordBreach(tx, {
-          referralId: due.referralId, kind, deadline: due.deadline, status: due.visibleStatus, partnerId: due.partnerId, messageId,
-        });
+        // The breach names the status the referrer may see, by the same rule as its timeline.
+        const { status } = await whatReferrerSees(hub, (await getReferral(tx, due.referralId))!, tx);
+        const recorded = await recordBreach(tx, { referralId: due.referralId, kind, deadline: due.deadline, status, partnerId: due.partnerId, messageId });
         if (!recorded) continue;
         await insertEvent(tx, hub.keyring, {
-          referralId: due.referralId, type: 'sla_breached', byOrgId: null, statusAfter: due.visibleStatus, reason: breachReason(kind, due.sla, due.deadline),
+          referralId: due.referralId, type: 'sla_breached', byOrgId: null, statusAfter: status, reason: breachReason(kind, due.sla, due.deadline),
         });
         // The referrer is the recipient: its adapter and its secret carry the notice.
         if (messageId) await insertOutbox(tx, { referralId: due.referralId, kind: 'notify', partnerId: due.referrerOrgId, messageId });
@@ -56,10 +58,16 @@ export async function sweepSla(hub: Hub): Promise<{ breached: number; notified: 
 export async function slaBreachMessage(hub: Hub, messageId: string): Promise<DeliveryMessage> {
   // Written in the same transaction as the outbox row, so it is there.
   const breach = (await breachByMessageId(hub.sql, messageId))!;
+  // Decided at send time, like every delivery: a § 2.35 consent revoked since the breach stops the
+  // Part 2 program's reported status from reaching the referrer in the notice too.
+  const referral = (await getReferral(hub.sql, breach.referralId))!;
+  const sight = await whatReferrerSees(hub, referral);
+  await recordReverseDisclosure(hub, referral, sight.statusDisclosure);
+  const { status } = sight;
   return {
     messageId,
     type: 'referral.sla_breached',
-    referral: slaBreachNotice({ id: breach.referralId, status: breach.status, partnerId: breach.partnerId, sla: breach.kind, deadline: breach.deadline }),
+    referral: slaBreachNotice({ id: breach.referralId, status, partnerId: breach.partnerId, sla: breach.kind, deadline: breach.deadline }),
   };
 }
 

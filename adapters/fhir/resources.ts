@@ -115,7 +115,8 @@ export function serviceRequestFrom(view: Disclosed<PartnerReferralView>, context
     authoredOn: view.createdAt,
     requester: orgReference(context.referrer),
     performer: [orgReference(context.partner)],
-    reasonCode: [{ text: view.reason }],
+    // Free text about the participant: present in the view only while identity is permitted.
+    ...(view.reason !== undefined ? { reasonCode: [{ text: view.reason }] } : {}),
     ...(docs.length ? { contained: docs, supportingInfo: docs.map((d) => ({ reference: `#${d.id}`, display: d.type?.text })) } : {}),
     ...(note.length ? { note } : {}),
   };

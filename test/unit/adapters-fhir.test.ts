@@ -37,6 +37,13 @@ describe('FHIR mapping of a disclosed referral', () => {
     }
   });
 
+  it('puts the referral’s reason into ServiceRequest.reasonCode only when the view carries it', () => {
+    const serviceRequest = (view: Disclosed<PartnerReferralView>) => referralTransaction(view, context).entry![1]!.resource as ServiceRequest;
+    expect(serviceRequest(viewWith(['identity'])).reasonCode).toEqual([{ text: 'Assessment' }]);
+    const { reason: _reason, ...withoutReason } = viewWith(['identity']);
+    expect(serviceRequest(withoutReason as Disclosed<PartnerReferralView>)).not.toHaveProperty('reasonCode');
+  });
+
   it('makes a transaction of three conditional creates keyed on the hub’s identifiers', () => {
     const bundle = referralTransaction(viewWith(['identity']), context);
     expect(bundle.type).toBe('transaction');

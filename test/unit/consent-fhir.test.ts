@@ -252,7 +252,8 @@ describe('fromFhirConsent: worked examples', () => {
     expect(byRef.input.documentRef).toBe('DocumentReference/form-7');
     expect(byRef.input.signatures).toEqual([{ signer: 'participant', name: 'Alex', signedAt: '2026-01-10T09:00:00Z', method: 'wet' }]);
     const untitled = mapped(consent({ type: 'permit' }, { sourceAttachment: { contentType: 'application/pdf', data: 'JVBERi0=', creation: '2026-01-09' } }));
-    expect(untitled.input.documentRef).toBeUndefined();
+    // The form travels as data: its digest names it.
+    expect(untitled.input.documentRef).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(untitled.input.signatures).toEqual([{ signer: 'participant', name: 'signed consent form', signedAt: '2026-01-09T00:00:00Z', method: 'wet' }]);
     const none = mapped(consent({ type: 'permit' }, { sourceAttachment: undefined }));
     expect(none.input.signatures).toEqual([]);
@@ -260,6 +261,24 @@ describe('fromFhirConsent: worked examples', () => {
     expect(problems(consent({ type: 'permit' }, { sourceReference: { reference: 'DocumentReference/x' } }))).toEqual([
       { path: 'sourceReference', message: expect.stringMatching(/not both/) },
     ]);
+  });
+
+  it('never infers a signature from an empty source element', () => {
+    const empties: [string, unknown][] = [
+      ['sourceAttachment', {}],
+      ['sourceAttachment', { title: 'Alex Doe', creation: '2026-01-09' }],
+      ['sourceAttachment', { url: '' }],
+      ['sourceAttachment', { data: '' }],
+      ['sourceReference', {}],
+      ['sourceReference', { reference: 5 }],
+      ['sourceReference', { reference: '' }],
+      ['sourceReference', { display: 'Alex Doe' }],
+      ['sourceReference', { identifier: {} }],
+    ];
+    for (const [element, value] of empties) {
+      const found = problems(consent({ type: 'permit' }, { sourceAttachment: undefined, [element]: value }));
+      expect(found.map((p) => p.path), `${element}: ${JSON.stringify(value)}`).toContainEqual(expect.stringMatching(new RegExp(`^${element}`)));
+    }
   });
 
   it('dates: a date-only period covers its whole last day; a nested period without start is open', () => {

@@ -38,6 +38,19 @@ describe('project', () => {
     expect(p.basisIds).toEqual(['c1']);
   });
 
+  it('discloses the referral’s free-text reason only where identity is permitted, and counts it otherwise', () => {
+    const reason = 'Needs housing; on methadone since May';
+    const seen = project({ housing: { status: 'unhoused' } }, decision({ identity: ['c1'], housing: ['c2'] }), { reason });
+    expect(seen.reason).toBe(reason);
+    // Recorded under the basis that lets the recipient know the participant.
+    expect(seen.categories).toEqual(['identity', 'housing']);
+    expect(seen.basisIds).toEqual(['c1', 'c2']);
+    const unseen = project({ housing: { status: 'unhoused' } }, decision({ housing: ['c2'] }), { reason });
+    expect(unseen).not.toHaveProperty('reason');
+    expect(unseen.withheld.count).toBe(1);
+    expect(JSON.stringify(unseen)).not.toContain('methadone');
+  });
+
   it('hands out a copy: changing the projection leaves the case file alone', () => {
     const p = project(caseFile, decision({ mental_health: ['c1'] }));
     (p.caseFile.mental_health!.screens as { score: number }[])[0]!.score = 99;
