@@ -1,5 +1,5 @@
-import { DATA_CATEGORIES, type DataCategory } from '../schemas/vocabulary.js';
-import { within } from './time.js';
+import { DATA_CATEGORIES, PURPOSES, type DataCategory } from '../schemas/vocabulary.js';
+import { ms, within } from './time.js';
 import type { DecisionRequest, OrganizationRef, Provision, ProvisionActor } from './types.js';
 
 /**
@@ -48,14 +48,42 @@ const pack = (permit: number, deny: number): Outcome => (permit & ~deny) | (deny
  * matches no one.
  */
 function actorMatches(actor: ProvisionActor, org: OrganizationRef): boolean {
-  if (actor.organizationId === undefined && actor.organizationKind === undefined) return false;
+  if (!actorCanMatch(actor)) return false;
   return (
     (actor.organizationId === undefined || actor.organizationId === org.id) &&
     (actor.organizationKind === undefined || actor.organizationKind === org.kind)
   );
 }
 
-/** API.md: actors are grouped by role; the request must match at least one actor of each role named. */
+/** An actor naming neither an organisation nor a kind matches no one. */
+export function actorCanMatch(actor: ProvisionActor): boolean {
+  return actor.organizationId !== undefined || actor.organizationKind !== undefined;
+}
+
+const KNOWN_PURPOSES: ReadonlySet<string> = new Set(PURPOSES);
+
+/**
+ * A provision that can match no request under the rules above: a listed purpose or category list
+ * with nothing the hub knows, a role whose every actor matches no one, an empty or unreadable
+ * period. It contributes nothing, its exceptions included (the FHIR writer leaves it out, since
+ * FHIR has no empty lists). Written here, once, beside the rules it follows.
+ */
+export function matchesNothing(node: Provision): boolean {
+  if (node.purposes !== undefined && !node.purposes.some((p) => KNOWN_PURPOSES.has(p))) return true;
+  if (node.categories !== undefined && categoryMask(node.categories) === 0) return true;
+  const actors = node.actors ?? [];
+  for (const role of ['recipient', 'source'] as const) {
+    const group = actors.filter((a) => (a.role === 'source' ? 'source' : 'recipient') === role);
+    if (group.length > 0 && !group.some(actorCanMatch)) return true;
+  }
+  if (node.period !== undefined) {
+    const end = node.period.end === undefined ? Infinity : ms(node.period.end);
+    if (!(end > ms(node.period.start))) return true; // NaN compares false: unreadable matches nothing
+  }
+  return false;
+}
+
+/** Actors are grouped by role; the request must match at least one actor of each role named. */
 function actorsMatch(actors: readonly ProvisionActor[] | undefined, request: DecisionRequest): boolean {
   if (actors === undefined) return true;
   let wantRecipient = false;

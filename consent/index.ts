@@ -10,5 +10,8 @@ export { partnerView, partnerCategories, cancellationNotice, slaBreachNotice } f
 export type { ReferralHeader } from './partner-view.js';
 export { referrerSight, needsReverseDecision } from './referrer-sight.js';
 export type { ReferrerSight, ReportedEvent, TimelineItem, PartnerRef } from './referrer-sight.js';
-export { fromFhirConsent, toFhirConsent, FHIR_SYSTEM } from './fhir-consent.js';
-export type { FromFhirResult, ExportableConsent } from './fhir-consent.js';
+export { fromFhirConsent } from './fhir/read.js';
+export { toFhirConsent } from './fhir/write.js';
+export { FHIR_SYSTEM } from './fhir/codes.js';
+export type { FromFhirResult } from './fhir/read.js';
+export type { ExportableConsent } from './fhir/write.js';

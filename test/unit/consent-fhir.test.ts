@@ -5,15 +5,9 @@ import type { Bundle, Consent, ConsentProvision } from '@medplum/fhirtypes';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MINOR_POLICY, decide } from '../../consent/decide.js';
-import {
-  FHIR_SYSTEM,
-  OPEN_START,
-  ORGANIZATION_KIND_EXTENSION,
-  fromFhirConsent,
-  toFhirConsent,
-  type ExportableConsent,
-  type FromFhirResult,
-} from '../../consent/fhir-consent.js';
+import { FHIR_SYSTEM, OPEN_START, ORGANIZATION_KIND_EXTENSION } from '../../consent/fhir/codes.js';
+import { fromFhirConsent, type FromFhirResult } from '../../consent/fhir/read.js';
+import { toFhirConsent, type ExportableConsent } from '../../consent/fhir/write.js';
 import type { Basis, DecisionRequest, OrganizationRef, Provision, ProvisionActor, Signature } from '../../consent/types.js';
 import { ConsentInput } from '../../schemas/consent.js';
 import { DATA_CATEGORIES, ORGANIZATION_KINDS, PURPOSES, type DataCategory, type Purpose } from '../../schemas/vocabulary.js';

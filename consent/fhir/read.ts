@@ -1,63 +1,17 @@
 import { createHash } from 'node:crypto';
-import type {
-  Attachment,
-  CodeableConcept,
-  Coding,
-  Consent,
-  ConsentProvision,
-  ConsentProvisionActor,
-  ConsentVerification,
-  Extension,
-  Period as FhirPeriod,
-} from '@medplum/fhirtypes';
-import { Id, Timestamp } from '../schemas/common.js';
-import type { ConsentInput } from '../schemas/consent.js';
-import {
-  DATA_CATEGORIES,
-  ORGANIZATION_KINDS,
-  PURPOSES,
-  type BasisKind,
-  type DataCategory,
-  type OrganizationKind,
-  type Purpose,
-} from '../schemas/vocabulary.js';
-import type { Basis, Period, Provision, ProvisionActor, Signature } from './types.js';
-import type { Problem } from './validate.js';
+import { Id, Timestamp } from '../../schemas/common.js';
+import type { ConsentInput } from '../../schemas/consent.js';
+import { ORGANIZATION_KINDS, type DataCategory, type OrganizationKind, type Purpose } from '../../schemas/vocabulary.js';
+import type { Period, Provision, ProvisionActor, Signature } from '../types.js';
+import type { Problem } from '../validate.js';
+import { CATEGORY_SET, FHIR_SYSTEM, KIND_SET, METHODS, OPEN_START, ORGANIZATION_KIND_EXTENSION, PURPOSE_BY_CODE, ROLE_BY_CODE, SENSITIVITY, SIGNATURE_METHOD_EXTENSION, SIGNER_RELATIONSHIP_EXTENSION } from './codes.js';
 
 /**
- * FHIR R4 `Consent` <-> the hub's consent model (API.md, "Consent (compliance)"; the full table is in
- * docs/consent-fhir-mapping.md). Pure: no I/O, no clock.
- *
- * - `fromFhirConsent` maps a posted R4 Consent onto the same `ConsentInput` the JSON route accepts;
- *   the route still validates it with the `ConsentInput` schema and `signatureProblems`. Whatever
- *   would change a decision and cannot be mapped is a problem naming its FHIR path (a 422), never
- *   silently dropped.
- * - `toFhirConsent` renders a stored basis so that importing it again decides every request
- *   exactly as the stored basis does (the property in test/unit/consent-fhir.test.ts).
+ * FHIR R4 `Consent` -> the hub's consent model. Pure: no I/O, no clock. `fromFhirConsent` maps a
+ * posted R4 Consent onto the same `ConsentInput` the JSON route accepts; the route still validates
+ * it with the `ConsentInput` schema and `signatureProblems`. Whatever would change a decision and
+ * cannot be mapped is a problem naming its FHIR path (a 422), never silently dropped.
  */
-
-export const FHIR_SYSTEM = {
-  participationType: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
-  actReason: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
-  actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
-  consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
-  consentAction: 'http://terminology.hl7.org/CodeSystem/consentaction',
-  loinc: 'http://loinc.org',
-  /** API.md: the hub's data categories, the category name as code. */
-  dataCategory: 'urn:referral-hub:data-category',
-  /** The hub's basis kinds (consent, court_order, statute) in `category` and `policyRule`. */
-  basis: 'urn:referral-hub:basis',
-} as const;
-
-/** On a provision actor: limits the actor to organisations of one kind (valueCode: an OrganizationKind). */
-export const ORGANIZATION_KIND_EXTENSION = 'https://referral-hub.dev/fhir/StructureDefinition/organization-kind';
-/** Informational, on `sourceAttachment`/`sourceReference` or a `verification`: how the signature was given. */
-export const SIGNATURE_METHOD_EXTENSION = 'https://referral-hub.dev/fhir/StructureDefinition/signature-method';
-/** Informational, on a `verification`: the guardian's relationship to the participant. */
-export const SIGNER_RELATIONSHIP_EXTENSION = 'https://referral-hub.dev/fhir/StructureDefinition/signer-relationship';
-
-/** A FHIR period without a start is open towards the past; the hub's Period needs one, so this stands for "always". */
-export const OPEN_START = '0001-01-01T00:00:00Z';
 
 /** As schemas/consent.ts: provisions nest at most 8 deep. Also bounds the recursion over untrusted input. */
 const MAX_DEPTH = 8;
@@ -75,49 +29,6 @@ export type FromFhirResult =
     }
   | { ok: false; problems: Problem[] };
 
-/** What `toFhirConsent` needs: a stored basis (store/consents.ts `ConsentRecord` fits). */
-export interface ExportableConsent {
-  id: string;
-  participantId: string;
-  basis: BasisKind;
-  status: Basis['status'];
-  period: Period;
-  signatures: readonly Signature[];
-  documentRef?: string | undefined;
-  provision: Provision;
-  createdAt: string;
-  revokedAt?: string | undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Code tables (API.md fixes the first four; the reverse direction uses the first code listed).
-
-const PURPOSE_CODES: Readonly<Record<Purpose, { code: string; display: string }>> = {
-  treatment: { code: 'TREAT', display: 'treatment' },
-  care_coordination: { code: 'CAREMGT', display: 'care management' },
-  payment: { code: 'HPAYMT', display: 'healthcare payment' },
-  court_reporting: { code: 'HLEGAL', display: 'legal' },
-};
-const PURPOSE_BY_CODE: ReadonlyMap<string, Purpose> = new Map(PURPOSES.map((p) => [PURPOSE_CODES[p].code, p]));
-
-const ROLE_BY_CODE: ReadonlyMap<string, 'recipient' | 'source'> = new Map([
-  ['IRCP', 'recipient'],
-  ['PRCP', 'recipient'],
-  ['CST', 'source'],
-]);
-const ROLE_CODES = { recipient: { code: 'IRCP', display: 'information recipient' }, source: { code: 'CST', display: 'custodian' } } as const;
-
-/** HL7 sensitivity codes (v3-ActCode) the hub understands as categories. */
-const SENSITIVITY: ReadonlyMap<string, DataCategory> = new Map([
-  ['ETH', 'substance_use'],
-  ['SUD', 'substance_use'],
-  ['PSY', 'mental_health'],
-  ['MH', 'mental_health'],
-]);
-const CATEGORY_SET: ReadonlySet<string> = new Set(DATA_CATEGORIES);
-const KIND_SET: ReadonlySet<string> = new Set(ORGANIZATION_KINDS);
-const METHODS: ReadonlySet<string> = new Set(['electronic', 'wet', 'verbal_witnessed']);
-
 /** Every `consentaction` code; only `disclose` is what the hub decides (see `actionProblems`). */
 const ACTIONS: ReadonlySet<string> = new Set(['collect', 'access', 'use', 'disclose', 'correct']);
 
@@ -132,8 +43,6 @@ const PROVISION_KEYS = new Set([
 ]);
 const ACTOR_KEYS = new Set(['id', 'extension', 'modifierExtension', 'role', 'reference']);
 
-// ---------------------------------------------------------------------------------------------
-// FHIR -> hub
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -230,8 +139,6 @@ class Reader {
 
 const FULL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const PARTIAL_DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
-const SOURCE_REFERENCE = /^(Consent|DocumentReference|Contract|QuestionnaireResponse)\/[A-Za-z0-9\-.]{1,64}$/;
-const URI_WITH_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
 
 function valueOf(ext: unknown, key: 'valueCode' | 'valueString'): string | undefined {
   return isObject(ext) && typeof ext[key] === 'string' ? ext[key] : undefined;
@@ -618,150 +525,3 @@ function actorOf(r: Reader, a: Json, path: string): ProvisionActor | undefined {
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// hub -> FHIR
-
-const BASIS_DISPLAY: Readonly<Record<BasisKind, string>> = { consent: 'Consent', court_order: 'Court order', statute: 'Statute' };
-
-/**
- * The R4 Consent for a stored basis. `fromFhirConsent(toFhirConsent(x))` decides every request as
- * `x` does (for basis `consent`; court orders and statutes are rendered faithfully but are not
- * imported back). See docs/consent-fhir-mapping.md.
- */
-export function toFhirConsent(consent: ExportableConsent): Consent {
-  const participant = consent.signatures.find((s) => s.signer === 'participant');
-  const category: CodeableConcept[] = [];
-  if (consent.basis === 'consent') category.push({ coding: [{ system: FHIR_SYSTEM.loinc, code: '59284-0', display: 'Patient Consent' }] });
-  category.push(
-    { coding: [{ system: FHIR_SYSTEM.actCode, code: 'IDSCL', display: 'information disclosure' }] },
-    { coding: [{ system: FHIR_SYSTEM.basis, code: consent.basis, display: BASIS_DISPLAY[consent.basis] }] },
-  );
-
-  const resource: Consent = {
-    resourceType: 'Consent',
-    id: consent.id,
-    meta: { lastUpdated: consent.revokedAt ?? consent.createdAt },
-    // R4 has no "revoked" or "expired": a consent that no longer applies is inactive.
-    status: consent.status === 'active' ? 'active' : 'inactive',
-    scope: { coding: [{ system: FHIR_SYSTEM.consentScope, code: 'patient-privacy', display: 'Privacy Consent' }] },
-    category,
-    patient: { reference: `Patient/${consent.participantId}` },
-    dateTime: participant?.signedAt ?? consent.createdAt,
-  };
-
-  if (consent.basis === 'consent') {
-    // Default deny with the provisions as exceptions: HL7's opt-in.
-    resource.policyRule = { coding: [{ system: FHIR_SYSTEM.actCode, code: 'OPTIN', display: 'opt-in' }] };
-    if (participant !== undefined) {
-      resource.performer = [{ reference: `Patient/${consent.participantId}` }];
-      Object.assign(resource, sourceOf(participant, consent.documentRef));
-    }
-  } else {
-    // A court order or statute: the legal instrument is the policy; documentRef names it.
-    const coding: Coding[] = [{ system: FHIR_SYSTEM.basis, code: consent.basis, display: BASIS_DISPLAY[consent.basis] }];
-    resource.policyRule = consent.documentRef !== undefined ? { coding, text: consent.documentRef } : { coding };
-  }
-
-  const verification: ConsentVerification[] = consent.signatures
-    .filter((s) => s.signer === 'guardian')
-    .map((s) => {
-      const extension: Extension[] = [{ url: SIGNATURE_METHOD_EXTENSION, valueCode: s.method }];
-      if (s.relationship !== undefined && s.relationship !== '') extension.push({ url: SIGNER_RELATIONSHIP_EXTENSION, valueString: s.relationship });
-      return { extension, verified: true, verifiedWith: { type: 'RelatedPerson', display: s.name }, verificationDate: s.signedAt };
-    });
-  if (verification.length > 0) resource.verification = verification;
-
-  resource.provision = rootProvision(consent.provision, consent.period);
-  return resource;
-}
-
-function sourceOf(participant: Signature, documentRef: string | undefined): Pick<Consent, 'sourceAttachment' | 'sourceReference'> {
-  const extension: Extension[] = [{ url: SIGNATURE_METHOD_EXTENSION, valueCode: participant.method }];
-  if (documentRef !== undefined && SOURCE_REFERENCE.test(documentRef)) {
-    return { sourceReference: { extension, reference: documentRef, display: participant.name } };
-  }
-  if (documentRef !== undefined && !URI_WITH_SCHEME.test(documentRef)) {
-    // A document number, not a link: a logical reference by identifier.
-    return { sourceReference: { extension, identifier: { value: documentRef }, display: participant.name } };
-  }
-  const attachment: Attachment = { extension, title: participant.name, creation: participant.signedAt };
-  if (documentRef !== undefined) attachment.url = documentRef;
-  return { sourceAttachment: attachment };
-}
-
-/** The root FHIR provision: its period is the consent's period. */
-function rootProvision(root: Provision, period: Period): ConsentProvision {
-  const consentPeriod = fhirPeriod(period);
-  // A root that can match nothing permits and denies nothing: an empty default-deny frame does the same.
-  if (matchesNothing(root)) return { type: 'deny', period: consentPeriod };
-  if (root.period !== undefined) {
-    // The FHIR root period is taken by the consent period, so a root with a period of its own goes
-    // one level down, under an empty default-deny frame: the hub evaluates both alike.
-    return { type: 'deny', period: consentPeriod, provision: [fhirProvision(root)] };
-  }
-  const mapped = fhirProvision(root);
-  return { type: mapped.type, period: consentPeriod, ...mapped };
-}
-
-function fhirPeriod(p: Period): FhirPeriod {
-  const out: FhirPeriod = {};
-  if (p.start !== OPEN_START) out.start = p.start;
-  if (p.end !== undefined) out.end = p.end;
-  return out;
-}
-
-function fhirProvision(node: Provision): ConsentProvision {
-  // As consent/evaluate.ts: anything but an explicit 'permit' is a deny.
-  const out: ConsentProvision = { type: node.type === 'permit' ? 'permit' : 'deny' };
-  if (node.period !== undefined) out.period = fhirPeriod(node.period);
-  const actors = usableActors(node.actors);
-  if (actors !== undefined && actors.length > 0) out.actor = actors.map(fhirActor);
-  if (node.purposes !== undefined) {
-    out.purpose = node.purposes.filter((p) => PURPOSE_CODES[p] !== undefined).map((p) => ({ system: FHIR_SYSTEM.actReason, ...PURPOSE_CODES[p] }));
-  }
-  if (node.categories !== undefined) {
-    out.class = [...new Set(node.categories)].filter((c) => CATEGORY_SET.has(c)).map((c): Coding => ({ system: FHIR_SYSTEM.dataCategory, code: c }));
-  }
-  const kids = (node.provisions ?? []).filter((k) => !matchesNothing(k)).map(fhirProvision);
-  if (kids.length > 0) out.provision = kids;
-  return out;
-}
-
-function fhirActor(actor: ProvisionActor): ConsentProvisionActor {
-  const role = ROLE_CODES[actor.role === 'source' ? 'source' : 'recipient'];
-  const out: ConsentProvisionActor = {
-    role: { coding: [{ system: FHIR_SYSTEM.participationType, ...role }] },
-    reference:
-      actor.organizationId !== undefined
-        ? { reference: `Organization/${actor.organizationId}` }
-        : { display: `any ${String(actor.organizationKind).replace(/_/g, ' ')} organisation` },
-  };
-  if (actor.organizationKind !== undefined) out.modifierExtension = [{ url: ORGANIZATION_KIND_EXTENSION, valueCode: actor.organizationKind }];
-  return out;
-}
-
-/** Actors that can match someone (consent/evaluate.ts: one naming neither organisation nor kind matches no one). */
-function usableActors(actors: readonly ProvisionActor[] | undefined): ProvisionActor[] | undefined {
-  return actors?.filter((a) => a.organizationId !== undefined || a.organizationKind !== undefined);
-}
-
-/**
- * A provision that matches no request (an empty list of purposes or categories, a role whose every
- * actor matches no one, an empty or unreadable period) contributes nothing, its exceptions
- * included: FHIR has no empty lists, so toFhirConsent leaves it out.
- */
-function matchesNothing(node: Provision): boolean {
-  if (node.purposes !== undefined && !node.purposes.some((p) => PURPOSE_CODES[p] !== undefined)) return true;
-  if (node.categories !== undefined && !node.categories.some((c) => CATEGORY_SET.has(c))) return true;
-  const actors = node.actors ?? [];
-  for (const role of ['recipient', 'source'] as const) {
-    const group = actors.filter((a) => (a.role === 'source' ? 'source' : 'recipient') === role);
-    if (group.length > 0 && !group.some((a) => a.organizationId !== undefined || a.organizationKind !== undefined)) return true;
-  }
-  if (node.period !== undefined) {
-    const start = Date.parse(node.period.start);
-    const end = node.period.end === undefined ? Infinity : Date.parse(node.period.end);
-    if (!(end > start)) return true; // NaN compares false: unreadable matches nothing, as in consent/time.ts
-  }
-  return false;
-}
