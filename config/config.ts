@@ -16,7 +16,21 @@ const EnvSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
-  HUB_PUBLIC_URL: z.url().optional(),
+  HUB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Other base URLs the hub is reached under (another DNS name, an internal address), comma-separated. */
+  HUB_ALSO_PUBLIC_URLS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const urls = s.split(',').map((part) => part.trim()).filter(Boolean);
+      for (const url of urls) {
+        if (!z.url({ protocol: /^https?$/ }).safeParse(url).success || /[?#]/.test(url)) {
+          ctx.addIssue({ code: 'custom', message: `not an http(s) base URL: ${url}` });
+          return z.NEVER;
+        }
+      }
+      return urls.map(withoutTrailingSlash);
+    }),
   HUB_ADMIN_CLIENT_ID: z.string().min(1).default('hub-admin'),
   HUB_ADMIN_JWKS: z.string().optional(),
   HUB_ALLOW_PRIVATE_TARGETS: bool.default(false),
@@ -52,7 +66,13 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config extends Omit<Env, 'HUB_PUBLIC_URL'> {
   production: boolean;
+  /** The canonical base URL: the issuer of access tokens and what the SMART configuration names. */
   publicUrl: string;
+  /**
+   * Every base URL the hub answers on, `publicUrl` first: a client assertion may name the token
+   * endpoint under any of them (see `answeringUrls`).
+   */
+  publicUrls: string[];
   /** Explicit URLs only: undefined means "use the local defaults, starting them if need be". */
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
@@ -73,13 +93,47 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!e[name]) throw new ConfigError(`${name} is required when NODE_ENV=production`);
     }
   }
+  const publicUrl = withoutTrailingSlash(e.HUB_PUBLIC_URL ?? `http://localhost:${e.PORT}`);
   return {
     ...e,
     production,
-    publicUrl: (e.HUB_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    publicUrl,
+    publicUrls: answeringUrls(publicUrl, e.HUB_ALSO_PUBLIC_URLS, { production, port: e.PORT }),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
   };
+}
+
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+const isLoopbackHost = (hostname: string) => hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\./.test(hostname) || hostname === '[::1]';
+
+/**
+ * The base URLs the hub answers on. `localhost`, `127.0.0.1` and `[::1]` are one machine but three
+ * audiences to a JWT library, and the start log prints `127.0.0.1` while the default public URL
+ * says `localhost`: so a loopback public URL also answers to its loopback twins on the same port,
+ * and outside production so does the port the gateway listens on. In production a public URL on a
+ * real name gets no loopback twins: an assertion made for a developer's hub is no good there.
+ * `HUB_ALSO_PUBLIC_URLS` adds any other names, in every mode.
+ */
+export function answeringUrls(publicUrl: string, also: string[], opts: { production: boolean; port: number }): string[] {
+  const urls = [publicUrl];
+  const canonical = new URL(publicUrl);
+  if (!opts.production || isLoopbackHost(canonical.hostname)) {
+    for (const host of LOOPBACK_HOSTS) {
+      const twin = new URL(publicUrl);
+      twin.hostname = host;
+      urls.push(withoutTrailingSlash(twin.toString()));
+    }
+  }
+  if (!opts.production && opts.port !== 0) {
+    for (const host of LOOPBACK_HOSTS) urls.push(`http://${host}:${opts.port}`);
+  }
+  urls.push(...also);
+  return [...new Set(urls)];
 }
 
 /** Variables that take "JSON text, or a path to a file holding it". */

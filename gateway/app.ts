@@ -45,6 +45,13 @@ export function createApp(hub: Hub) {
     hub.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
   });
   app.use('*', secureHeaders());
+  // Answers under /v1 can carry case data: no browser or proxy may keep a copy. Set around
+  // everything else on /v1 (the body limit's 413, the token check's 401, the 429, every problem),
+  // since a header set after a middleware's `next()` is skipped when that middleware throws.
+  app.use('/v1/*', async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  });
   app.use(
     '*',
     bodyLimit({ maxSize: hub.config.HUB_BODY_LIMIT_BYTES, onError: () => problemResponse(tooLarge(hub.config.HUB_BODY_LIMIT_BYTES)) }),
@@ -57,8 +64,6 @@ export function createApp(hub: Hub) {
     if (!match) throw unauthorized('an Authorization: Bearer access token is required');
     c.set('caller', await verify(match[1]!));
     await next();
-    // Answers under /v1 can carry case data: no browser or proxy may keep a copy.
-    c.header('cache-control', 'no-store');
   });
   app.use('/v1/*', rateLimit(hub.redis, hub.config.HUB_QUEUE_PREFIX, hub.config.HUB_RATE_LIMIT_RPS));
   // Before any JSON body is parsed or validated: nesting past any schema's needs is a 400, not a stack overflow.
@@ -90,7 +95,12 @@ export function createApp(hub: Hub) {
       version: '1.0.0',
       description: 'Interagency referrals with consent-based, field-level disclosure. See API.md for the contract.',
     },
-    servers: [{ url: hub.config.publicUrl }],
+    // Relative first: the docs page calls the API on the origin it was loaded from (127.0.0.1,
+    // localhost or any other name), so it needs no CORS, which stays closed.
+    servers: [
+      { url: '/', description: 'This hub, where this document was loaded from' },
+      { url: hub.config.publicUrl, description: 'The hub’s configured public URL' },
+    ],
     security: [{ bearer: [] }],
   };
   let document: unknown;

@@ -25,7 +25,21 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | undef
   throw badRequest('the cursor is not one this hub issued', [{ path: 'cursor', message: 'invalid cursor' }]);
 }
 
-const isIsoInstant = (text: string) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString() === text;
+/**
+ * Exactly what `Date#toISOString` writes for the rows this hub stores: four-digit years from 1970
+ * (nothing older was ever created) to 9999. JavaScript also round-trips year 0, negative and
+ * six-digit years (`+010000-…`), which PostgreSQL's `timestamptz` refuses with an error; those
+ * must be a 400 here, not a 500 from the query.
+ */
+const ISO_INSTANT = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const FIRST_YEAR = 1970;
+
+function isIsoInstant(text: string): boolean {
+  const match = ISO_INSTANT.exec(text);
+  if (!match || Number(match[1]) < FIRST_YEAR) return false;
+  const time = Date.parse(text);
+  return !Number.isNaN(time) && new Date(time).toISOString() === text;
+}
 
 /** Builds `{items, nextCursor}` from a page fetched with limit + 1 rows. */
 export function page<Row extends { createdAt: string; id: string }, Item>(rows: Row[], limit: number, toItem: (row: Row) => Item) {

@@ -1,7 +1,7 @@
-import { createLocalJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWK } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWK } from 'jose';
 import type { Hub } from '../context.js';
 import { findClient, rememberAssertion, type ClientRecord } from '../../store/clients.js';
-import { fetchClientJwks } from './jwks-uri.js';
+import type { JwksCache } from './jwks-cache.js';
 
 /** SMART Backend Services: the algorithms a client may sign its assertion with. */
 export const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'RS384', 'EdDSA'];
@@ -11,8 +11,8 @@ const CLOCK_SKEW_SECONDS = 30;
 
 export class OAuthError extends Error {
   constructor(
-    readonly status: 400 | 401,
-    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'invalid_scope' | 'unsupported_grant_type',
+    readonly status: 400 | 401 | 429,
+    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'invalid_scope' | 'unsupported_grant_type' | 'slow_down',
     description: string,
   ) {
     super(description);
@@ -25,20 +25,38 @@ function adminClient(hub: Hub): ClientRecord | undefined {
   return { clientId: hub.config.HUB_ADMIN_CLIENT_ID, organizationId: null, role: 'admin', jwks: hub.adminJwks as { keys: JWK[] }, jwksUri: null };
 }
 
-export async function verifyClientAssertion(hub: Hub, assertion: string): Promise<ClientRecord> {
-  let clientId: string;
+/**
+ * The client an assertion claims to come from, read before any signature is checked (to find the
+ * client's keys, and to rate-limit per client): no control characters (Postgres refuses NUL).
+ */
+export function assertionIssuer(assertion: string): string {
   try {
     const claims = decodeJwt(assertion);
-    // The iss is looked up before any signature is checked: no control characters (Postgres refuses NUL).
     if (typeof claims.iss !== 'string' || !claims.iss || /[\u0000-\u001f]/.test(claims.iss)) throw new Error('no iss');
-    clientId = claims.iss;
+    return claims.iss;
   } catch {
     throw new OAuthError(400, 'invalid_request', 'client_assertion is not a JWT with an iss claim');
   }
+}
+
+/** The token endpoint under every base URL the hub answers on: any of them is a valid `aud`. */
+export const tokenAudiences = (hub: Hub) => hub.config.publicUrls.map((url) => `${url}/oauth/token`);
+
+function headerKid(assertion: string): string | undefined {
+  try {
+    return decodeProtectedHeader(assertion).kid;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function verifyClientAssertion(hub: Hub, assertion: string, jwksCache: JwksCache): Promise<ClientRecord> {
+  const clientId = assertionIssuer(assertion);
   const client = clientId === hub.config.HUB_ADMIN_CLIENT_ID ? adminClient(hub) : await findClient(hub.sql, clientId);
   if (!client) throw new OAuthError(401, 'invalid_client', 'unknown client');
-  const jwks = client.jwks ?? (client.jwksUri ? await fetchClientJwks(client.jwksUri, hub.config.HUB_ALLOW_PRIVATE_TARGETS) : undefined);
+  const jwks = client.jwks ?? (client.jwksUri ? await jwksCache.get(client.jwksUri, headerKid(assertion)) : undefined);
   if (!jwks) throw new OAuthError(401, 'invalid_client', 'the client has no registered keys');
+  const audiences = tokenAudiences(hub);
 
   let payload;
   try {
@@ -46,12 +64,16 @@ export async function verifyClientAssertion(hub: Hub, assertion: string): Promis
       algorithms: ASSERTION_ALGORITHMS,
       issuer: client.clientId,
       subject: client.clientId,
-      audience: `${hub.config.publicUrl}/oauth/token`,
+      audience: audiences,
       requiredClaims: ['exp', 'jti'],
       clockTolerance: CLOCK_SKEW_SECONDS,
     }));
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) throw new OAuthError(400, 'invalid_grant', 'the client assertion has expired');
+    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') {
+      // Say what was expected: the usual cause is a client configured with another name of the hub.
+      throw new OAuthError(400, 'invalid_grant', `client assertion claim check failed: aud; expected ${audiences.length === 1 ? '' : 'one of '}${audiences.join(', ')}`);
+    }
     if (error instanceof joseErrors.JWTClaimValidationFailed) throw new OAuthError(400, 'invalid_grant', `client assertion claim check failed: ${error.claim}`);
     throw new OAuthError(401, 'invalid_client', 'the client assertion signature does not verify with the client’s registered keys');
   }

@@ -62,6 +62,26 @@ function view(org: OrganizationRow, webhookSecret?: string, notifyToken?: string
   };
 }
 
+/**
+ * The SSRF guard at registration, for every URL the hub will call (partner targets, token
+ * endpoints, client JWKS URLs): a refusal names the field. The guard runs again on the address
+ * actually connected to, since the name may resolve elsewhere later (DNS rebinding).
+ */
+async function assertRegisteredUrlIsPublic(hub: Hub, field: string, url: string) {
+  try {
+    await assertPublicUrl(url, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS });
+  } catch (error) {
+    if (error instanceof UnsafeTargetError) throw badRequest(error.message, [{ path: field, message: error.message }]);
+    // A host that does not resolve is the caller's mistake (400); a DNS failure is a 503, not a 500.
+    const { syscall, code } = error as NodeJS.ErrnoException;
+    if (syscall === 'getaddrinfo' && (code === 'ENOTFOUND' || code === 'ENODATA')) {
+      throw badRequest(`the host of ${field} does not resolve`, [{ path: field, message: 'the host does not resolve' }]);
+    }
+    if (syscall === 'getaddrinfo') throw unavailable(`the host of ${field} could not be resolved now; try again shortly`);
+    throw error;
+  }
+}
+
 /** Splits adapter input into what is stored in the clear and the secrets, which are encrypted. */
 async function prepareAdapter(hub: Hub, input: AdapterInput) {
   // Every URL the hub will call: the target, and a SMART partner's token endpoint.
@@ -69,20 +89,7 @@ async function prepareAdapter(hub: Hub, input: AdapterInput) {
     input.type === 'webhook' ? [['url', input.url]]
     : input.type === 'fhir' ? [['baseUrl', input.baseUrl], ...(input.auth?.type === 'smart' ? [['auth.tokenUrl', input.auth.tokenUrl] as [string, string]] : [])]
     : [];
-  for (const [urlField, url] of targets) {
-    try {
-      await assertPublicUrl(url, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS });
-    } catch (error) {
-      if (error instanceof UnsafeTargetError) throw badRequest(error.message, [{ path: `adapter.${urlField}`, message: error.message }]);
-      // A host that does not resolve is the caller's mistake (400); a DNS failure is a 503, not a 500.
-      const { syscall, code } = error as NodeJS.ErrnoException;
-      if (syscall === 'getaddrinfo' && (code === 'ENOTFOUND' || code === 'ENODATA')) {
-        throw badRequest(`the host of adapter.${urlField} does not resolve`, [{ path: `adapter.${urlField}`, message: 'the host does not resolve' }]);
-      }
-      if (syscall === 'getaddrinfo') throw unavailable(`the host of adapter.${urlField} could not be resolved now; try again shortly`);
-      throw error;
-    }
-  }
+  for (const [urlField, url] of targets) await assertRegisteredUrlIsPublic(hub, `adapter.${urlField}`, url);
   let stored: StoredAdapter;
   let secrets: AdapterSecrets | undefined;
   let generatedSecret: string | undefined;
@@ -150,6 +157,7 @@ export function registerOrganizationRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     const caller = requireRole(c, 'admin');
     const input = c.req.valid('json');
     if (!(await getOrganization(hub.sql, input.organizationId))) throw notFound('organization', 'organizationId');
+    if (input.jwksUri) await assertRegisteredUrlIsPublic(hub, 'jwksUri', input.jwksUri);
     const clientId = newId('cli');
     await insertClient(hub.sql, { clientId, organizationId: input.organizationId, role: input.role, jwks: (input.jwks as never) ?? null, jwksUri: input.jwksUri ?? null });
     await appendAudit(hub.sql, { actor: caller.clientId, action: 'client.created', subject: clientId, detail: { organizationId: input.organizationId, role: input.role } });

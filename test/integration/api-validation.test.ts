@@ -97,6 +97,27 @@ describe('bad input is a 400 problem naming the field, and writes nothing', () =
     }
   });
 
+  it('answers a cursor whose instant PostgreSQL cannot hold, or the hub never wrote, with a 400 naming the cursor', async () => {
+    // JavaScript round-trips these instants exactly; PostgreSQL's timestamptz refuses the first
+    // three with an error, and no row of this hub was created before 1970.
+    const cursor = (instant: string) => Buffer.from(JSON.stringify([instant, 'ref_AAAAAAAAAAAAAAAAAAAAAA'])).toString('base64url');
+    const instants = ['+010000-01-01T00:00:00.000Z', '-000001-01-01T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '1969-12-31T23:59:59.999Z'];
+    const lists = [
+      ['/v1/referrals', probation.planner],
+      ['/v1/referrals', partner.token],
+      ['/v1/organizations', hub.adminToken],
+    ] as const;
+    for (const [path, token] of lists) {
+      for (const instant of instants) {
+        expectProblem(await hub.api.request('GET', `${path}?cursor=${cursor(instant)}`, { token }), 400, 'cursor');
+      }
+      // The range ends are still cursors: the lists answer them.
+      for (const instant of ['1970-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+        expect((await hub.api.request('GET', `${path}?cursor=${cursor(instant)}`, { token })).status, `${path} ${instant}`).toBe(200);
+      }
+    }
+  });
+
   it('rejects a limit outside 1..200', async () => {
     for (const limit of ['0', '201', '-1', 'ten', '1.5']) {
       expectProblem(await hub.api.request('GET', `/v1/referrals?limit=${limit}`, { token: probation.planner }), 400, 'limit');

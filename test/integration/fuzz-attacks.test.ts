@@ -500,17 +500,31 @@ describe('attacks', () => {
       }
     });
 
-    it('never fetches a client’s jwksUri that points inside the network', async () => {
+    it('refuses a client whose jwksUri points inside the network, at registration (400 naming jwksUri), writing nothing', async () => {
+      const clients = async () => Number((await hub.db.sql`SELECT count(*) FROM clients`)[0]!.count);
+      const before = await clients();
+      for (const url of TARGETS) {
+        const created = await hub.api.request('POST', '/v1/clients', { token: hub.adminToken, body: { organizationId: housing.id, role: 'partner', jwksUri: url } });
+        expect(created.status, `${url}: ${JSON.stringify(created.body)}`).toBe(400);
+        expectProblem(created, 400, 'jwksUri');
+      }
+      const typo = await hub.api.request('POST', '/v1/clients', { token: hub.adminToken, body: { organizationId: housing.id, role: 'partner', jwksUri: 'https://no-such-keys.invalid/jwks.json' } });
+      expectProblem(typo, 400, 'jwksUri');
+      expect(await clients()).toBe(before);
+    });
+
+    it('never fetches a stored jwksUri that points inside the network (a name that resolved elsewhere when registered)', async () => {
       const server = await trap();
       try {
         const key = await generateClientKey('ES256');
-        const created = await hub.api.request('POST', '/v1/clients', { token: hub.adminToken, body: { organizationId: housing.id, role: 'partner', jwksUri: `${server.url}/jwks.json` } });
-        expect(created.status, JSON.stringify(created.body)).toBe(201);
+        // As if registered while its name resolved to a public address: the check at connect time still holds.
+        const clientId = 'cli_RebindRebindRebind01';
+        await hub.db.sql`INSERT INTO clients (client_id, organization_id, role, jwks, jwks_uri) VALUES (${clientId}, ${housing.id}, 'partner', NULL, ${`${server.url}/jwks.json`})`;
         const response = await hub.api.request('POST', '/oauth/token', {
           raw: new URLSearchParams({
             grant_type: 'client_credentials',
             client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-            client_assertion: await signAssertion(created.body.clientId, key.privateJwk),
+            client_assertion: await signAssertion(clientId, key.privateJwk),
           }).toString(),
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
         });

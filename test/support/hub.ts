@@ -124,7 +124,7 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
   const { env, adminKey } = await testEnv(db, overrides);
   const config = parseConfig(env);
   let running = stopOnce(await startHub(config, createLogger(config.LOG_LEVEL)));
-  let api = new Api(running.url!);
+  let api = new Api(running.url!, config.publicUrl);
   const adminToken = await api.token(config.HUB_ADMIN_CLIENT_ID, adminKey);
 
   async function client(organizationId: string, role: 'planner' | 'partner' | 'compliance') {
@@ -148,7 +148,7 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
     async restart() {
       await running.stop();
       running = stopOnce(await startHub(config, createLogger(config.LOG_LEVEL)));
-      api = new Api(running.url!);
+      api = new Api(running.url!, config.publicUrl);
     },
     async organization(input, role) {
       const created = await api.request('POST', '/v1/organizations', { token: adminToken, body: input });
