@@ -1,11 +1,14 @@
 import type { ReferralStatus } from '../schemas/vocabulary.js';
 
 /**
- * The referral state machine of API.md, kept as data in one place: the 409's `allowed` list,
- * the docs and the tests all read from it.
+ * The referral state machine, kept as data in one place: every status change the hub makes goes
+ * through `step()` below, and the 409's `allowed` list, the docs and the tests all read from it.
  */
 export const STATUS_TRANSITIONS: Readonly<Record<ReferralStatus, readonly ReferralStatus[]>> = {
-  awaiting_consent: ['queued', 'cancelled'],
+  // → delivered: a send already in flight when a revocation put the referral back to wait was
+  // taken by the partner; the record must say the partner has it (its reads show only what
+  // consent now permits).
+  awaiting_consent: ['queued', 'delivered', 'cancelled'],
   queued: ['delivered', 'delivery_failed', 'awaiting_consent', 'cancelled'],
   delivery_failed: ['queued', 'cancelled'],
   delivered: ['received', 'accepted', 'rejected', 'on_hold', 'cancelled'],
@@ -29,6 +32,24 @@ export const PLANNER_EVENTS = ['cancelled'] as const;
 export const POSTABLE_EVENTS = [...PARTNER_STATUS_EVENTS, ...ENGAGEMENT_EVENTS, ...PLANNER_EVENTS] as const;
 export type PostableEvent = (typeof POSTABLE_EVENTS)[number];
 
+/**
+ * What the hub itself does to a referral, each named for its cause: a basis appears (`released`)
+ * or goes away (`held_for_consent`), the partner took the delivery (`delivered`) or the last
+ * attempt failed (`delivery_failed`), a planner or admin re-queues a failed one (`replayed`).
+ */
+export const HUB_EVENTS = ['released', 'held_for_consent', 'delivered', 'delivery_failed', 'replayed'] as const;
+export type HubEvent = (typeof HUB_EVENTS)[number];
+export type WorkflowEvent = PostableEvent | HubEvent;
+
+/** Each hub event's target, and the statuses it may start from (a subset of the table's edges). */
+const HUB_EVENT_RULES: Readonly<Record<HubEvent, { from: readonly ReferralStatus[]; to: ReferralStatus }>> = {
+  released: { from: ['awaiting_consent'], to: 'queued' },
+  held_for_consent: { from: ['queued'], to: 'awaiting_consent' },
+  delivered: { from: ['queued', 'awaiting_consent'], to: 'delivered' },
+  delivery_failed: { from: ['queued'], to: 'delivery_failed' },
+  replayed: { from: ['delivery_failed'], to: 'queued' },
+};
+
 /** Engagement events are recorded on the timeline without leaving the machine's states. */
 export const ENGAGEMENT_STATES: readonly ReferralStatus[] = ['accepted', 'in_progress', 'on_hold'];
 
@@ -43,7 +64,23 @@ export function canTransition(state: WorkflowState, to: ReferralStatus): boolean
   return STATUS_TRANSITIONS[state.status].includes(to);
 }
 
-/** The status an event leads to, or `undefined` when the machine does not allow it now. */
+/**
+ * The one step of the machine: the state an event leads to, or `undefined` when the machine does
+ * not allow it now. `statusBeforeHold` is what `on_hold` returns to.
+ */
+export function step(state: WorkflowState, event: WorkflowEvent): WorkflowState | undefined {
+  const status = (HUB_EVENTS as readonly string[]).includes(event) ? hubTarget(state, event as HubEvent) : nextStatus(state, event as PostableEvent);
+  if (status === undefined) return undefined;
+  if (status === state.status) return state;
+  return { status, statusBeforeHold: status === 'on_hold' ? state.status : null };
+}
+
+function hubTarget(state: WorkflowState, event: HubEvent): ReferralStatus | undefined {
+  const rule = HUB_EVENT_RULES[event];
+  return rule.from.includes(state.status) && canTransition(state, rule.to) ? rule.to : undefined;
+}
+
+/** The status a postable event leads to, or `undefined` when the machine does not allow it now. */
 export function nextStatus(state: WorkflowState, event: PostableEvent): ReferralStatus | undefined {
   if ((ENGAGEMENT_EVENTS as readonly string[]).includes(event)) {
     return ENGAGEMENT_STATES.includes(state.status) ? state.status : undefined;

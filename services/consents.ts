@@ -10,7 +10,8 @@ import { insertEvent } from '../store/events.js';
 import { getOrganization } from '../store/organizations.js';
 import { cancelPendingDeliveries, deliveryMessageId, insertOutbox } from '../store/outbox.js';
 import { getParticipantRef } from '../store/participants.js';
-import { setReferralStatus, type ReferralRow } from '../store/referrals.js';
+import { getReferral, type ReferralRow } from '../store/referrals.js';
+import { moveReferral } from './referral-status.js';
 import type { DataKeyring } from '../crypto/data-keys.js';
 import { decideFor } from './decisions.js';
 
@@ -86,24 +87,23 @@ export async function reconcileReferrals(tx: Sql, keyring: DataKeyring, particip
   const participant = (await getParticipantRef(tx, participantId))!;
   const now = new Date();
   for (const { id } of referrals) {
-    const [row] = await tx<{ partner_id: string; purpose: ReferralRow['purpose']; status: ReferralRow['status'] }[]>`
-      SELECT partner_id, purpose, status FROM referrals WHERE id = ${id}`;
-    const partner = (await getOrganization(tx, row!.partner_id))!;
-    const permitted = (await decideFor(tx, participant, partner, row!.purpose, now)).permitted.includes('identity');
-    if (row!.status === 'awaiting_consent' && permitted) {
-      await setReferralStatus(tx, id, 'queued');
+    const referral = (await getReferral(tx, id))!;
+    const partner = (await getOrganization(tx, referral.partnerId))!;
+    const permitted = (await decideFor(tx, participant, partner, referral.purpose, now)).permitted.includes('identity');
+    if (referral.status === 'awaiting_consent' && permitted) {
+      await moveReferral(tx, referral, 'released');
       await insertEvent(tx, keyring, { referralId: id, type: 'queued', byOrgId: null, statusAfter: 'queued', reason: 'a consent now permits delivery' });
       await insertOutbox(tx, { referralId: id, kind: 'deliver', partnerId: partner.id, messageId: await deliveryMessageId(tx, id) });
       await appendAudit(tx, { actor, action: 'referral.released', subject: id });
-    } else if (row!.status === 'queued' && !permitted) {
-      await holdForConsent(tx, keyring, id, 'consent no longer permits the partner to see the participant’s identity');
+    } else if (referral.status === 'queued' && !permitted) {
+      await holdForConsent(tx, keyring, referral, 'consent no longer permits the partner to see the participant’s identity');
     }
   }
 }
 
 /** A queued referral whose basis went away waits again, and its pending delivery stops. */
-export async function holdForConsent(tx: Sql, keyring: DataKeyring, referralId: string, reason: string): Promise<void> {
-  await cancelPendingDeliveries(tx, referralId, 'withheld');
-  await setReferralStatus(tx, referralId, 'awaiting_consent');
-  await insertEvent(tx, keyring, { referralId, type: 'awaiting_consent', byOrgId: null, statusAfter: 'awaiting_consent', reason });
+export async function holdForConsent(tx: Sql, keyring: DataKeyring, referral: ReferralRow, reason: string): Promise<void> {
+  await cancelPendingDeliveries(tx, referral.id, 'withheld');
+  await moveReferral(tx, referral, 'held_for_consent');
+  await insertEvent(tx, keyring, { referralId: referral.id, type: 'awaiting_consent', byOrgId: null, statusAfter: 'awaiting_consent', reason });
 }

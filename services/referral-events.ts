@@ -1,13 +1,14 @@
 import type { Caller, Hub } from '../gateway/context.js';
 import { transaction, type Sql } from '../db/connect.js';
-import { allowedEvents, ENGAGEMENT_EVENTS, PARTNER_STATUS_EVENTS, PLANNER_EVENTS, nextStatus, type PostableEvent } from '../domain/referral-workflow.js';
+import { allowedEvents, ENGAGEMENT_EVENTS, PARTNER_STATUS_EVENTS, PLANNER_EVENTS, step, type PostableEvent } from '../domain/referral-workflow.js';
 import { badRequest, conflict, forbidden } from '../lib/errors.js';
 import type { EventInput } from '../schemas/referral.js';
 import { appendAudit } from '../store/audit.js';
 import { insertEvent } from '../store/events.js';
 import { getOrganization } from '../store/organizations.js';
 import { cancelPendingDeliveries, insertOutbox } from '../store/outbox.js';
-import { getReferral, setReferralStatus, type ReferralRow } from '../store/referrals.js';
+import { getReferral, type ReferralRow } from '../store/referrals.js';
+import { moveReferral } from './referral-status.js';
 import { referralForCaller } from './referrals.js';
 import { recordReverseDisclosure, whatReferrerSees } from './referrer-sight.js';
 
@@ -42,8 +43,8 @@ export async function applyEvent(
 ) {
   const referralId = referral.id;
   const state = { status: referral.status, statusBeforeHold: referral.statusBeforeHold };
-  const status = nextStatus(state, input.type);
-  if (!status) {
+  const next = step(state, input.type);
+  if (!next) {
     if (mayPost === PARTNER_EVENTS) {
       throw conflict(`a ${input.type} event is not allowed while the referral is ${referral.status}`, { allowed: allowedEvents(state, mayPost) });
     }
@@ -53,10 +54,7 @@ export async function applyEvent(
     const visible = allowedEvents({ status: seen.status, statusBeforeHold: null }, mayPost);
     throw conflict(`a ${input.type} event is not allowed now`, { allowed: allowedEvents(state, mayPost).filter((e) => visible.includes(e)) });
   }
-  if (status !== referral.status) {
-    const statusBeforeHold = status === 'on_hold' ? referral.status : referral.status === 'on_hold' ? null : undefined;
-    await setReferralStatus(tx, referralId, status, { statusBeforeHold });
-  }
+  const { status } = await moveReferral(tx, referral, input.type);
   const event = await insertEvent(tx, hub.keyring, {
     referralId, type: input.type, occurredAt: input.occurredAt, byOrgId: actor.organizationId, byClientId: actor.clientId,
     reason: input.reason, appointmentAt: input.appointmentAt, note: input.note, statusAfter: status,

@@ -9,7 +9,8 @@ import { claimIdempotencyKey, findIdempotent, purgeExpiredKey, requestHash, stor
 import { getOrganization } from '../store/organizations.js';
 import { deliveryMessageId, insertOutbox } from '../store/outbox.js';
 import { getParticipantRef } from '../store/participants.js';
-import { getReferral, insertReferral, loadCaseFile, setReferralStatus, type ReferralRow } from '../store/referrals.js';
+import { getReferral, insertReferral, loadCaseFile, type ReferralRow } from '../store/referrals.js';
+import { moveReferral } from './referral-status.js';
 import { recordDisclosure } from '../store/disclosures.js';
 import { decideFor, partnerViewOf } from './decisions.js';
 import { recordReverseDisclosure, whatReferrerSees } from './referrer-sight.js';
@@ -117,7 +118,7 @@ export async function replayReferral(hub: Hub, caller: Caller, id: string) {
       // Not naming the status: it may be one a Part 2 program reported and consent withholds.
       throw conflict('only a delivery_failed referral can be replayed', { allowed: [] });
     }
-    await setReferralStatus(tx, id, 'queued', { lastError: null });
+    await moveReferral(tx, referral, 'replayed', { lastError: null });
     await insertEvent(tx, hub.keyring, { referralId: id, type: 'queued', byOrgId: caller.organizationId, byClientId: caller.clientId, statusAfter: 'queued', reason: 'replayed' });
     await insertOutbox(tx, { referralId: id, kind: 'deliver', partnerId: referral.partnerId, messageId: await deliveryMessageId(tx, id) });
     await appendAudit(tx, { actor: caller.clientId, action: 'referral.replayed', subject: id });

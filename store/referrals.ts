@@ -84,6 +84,7 @@ export async function getReferral(sql: Sql, id: string, opts: { forUpdate?: bool
   return row && toReferral(row);
 }
 
+/** Only services/referral-status.ts calls this, after a step of the state machine. */
 export async function setReferralStatus(
   tx: Sql,
   id: string,
@@ -96,6 +97,16 @@ export async function setReferralStatus(
       last_error = ${extra.lastError === undefined ? tx`last_error` : extra.lastError},
       updated_at = now()
     WHERE id = ${id}`;
+}
+
+/** The partner has the referral (a send that completed after a cancellation): not a status change. */
+export async function markDelivered(tx: Sql, id: string): Promise<void> {
+  await tx`UPDATE referrals SET delivered_at = coalesce(delivered_at, now()), updated_at = now() WHERE id = ${id}`;
+}
+
+/** Why the last delivery attempt failed, while the referral stays queued for the next one. */
+export async function setLastError(tx: Sql, id: string, lastError: string): Promise<void> {
+  await tx`UPDATE referrals SET last_error = ${lastError}, updated_at = now() WHERE id = ${id}`;
 }
 
 export interface ReferralFilter {

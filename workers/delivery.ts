@@ -12,7 +12,8 @@ import { insertEvent } from '../store/events.js';
 import { adapterSecrets, getOrganization, type OrganizationRow } from '../store/organizations.js';
 import { claimAttempt, finishOutbox, insertOutbox, recordAttempt, scheduleRetry, touchRelayed, type OutboxRow } from '../store/outbox.js';
 import { getParticipantRef } from '../store/participants.js';
-import { getReferral, setReferralStatus, type ReferralRow } from '../store/referrals.js';
+import { getReferral, markDelivered, setLastError, type ReferralRow } from '../store/referrals.js';
+import { moveReferral } from '../services/referral-status.js';
 import { partnerViewOf } from '../services/decisions.js';
 import { holdForConsent } from '../services/consents.js';
 import { DELIVERY_QUEUE, type DeliveryJob } from './queues.js';
@@ -65,8 +66,9 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
       // Re-read under the row lock: a cancellation or a revocation may have landed since the read
       // above, and has then already stopped this delivery; holding it would undo a cancellation.
       const held = await transaction(hub.sql, async (tx) => {
-        if ((await getReferral(tx, referral.id, { forUpdate: true }))?.status !== 'queued') return false;
-        await holdForConsent(tx, hub.keyring, referral.id, `delivery stopped: ${reason}`);
+        const current = await getReferral(tx, referral.id, { forUpdate: true });
+        if (current?.status !== 'queued') return false;
+        await holdForConsent(tx, hub.keyring, current, `delivery stopped: ${reason}`);
         return true;
       });
       return held ? 'withheld' : 'skipped';
@@ -110,20 +112,20 @@ async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, res
       await finishOutbox(tx, row.id, 'delivered');
       if (row.kind !== 'deliver') return;
       if (current.status === 'queued') {
-        await setReferralStatus(tx, referral.id, 'delivered', { delivered: true, lastError: null });
+        await moveReferral(tx, current, 'delivered', { delivered: true, lastError: null });
         await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered' });
         await appendAudit(tx, { actor: 'hub', action: 'referral.delivered', subject: referral.id, detail: { partnerId: referral.partnerId, messageId: row.messageId } });
       } else if (current.status === 'awaiting_consent') {
         // A revocation put the referral back to wait while this send was in flight, and the partner
         // took it: the record must say the partner has it. Its reads show only what consent now permits.
-        await setReferralStatus(tx, referral.id, 'delivered', { delivered: true, lastError: null });
+        await moveReferral(tx, current, 'delivered', { delivered: true, lastError: null });
         await insertEvent(tx, hub.keyring, {
           referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered',
           reason: 'received by the partner while a consent change was being recorded',
         });
       } else if (current.status === 'cancelled') {
         // Cancelled while it was being sent: the partner has it, so it must hear of the cancellation.
-        await setReferralStatus(tx, referral.id, 'cancelled', { delivered: true });
+        await markDelivered(tx, referral.id);
         await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
       }
       return;
@@ -131,13 +133,13 @@ async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, res
     const error = result.error;
     if (result.outcome === 'retry' && attemptsMade < schedule.length) {
       await scheduleRetry(tx, row.id, jitter(schedule[attemptsMade]!), error);
-      if (row.kind === 'deliver' && current.status === 'queued') await setReferralStatus(tx, referral.id, 'queued', { lastError: error });
+      if (row.kind === 'deliver' && current.status === 'queued') await setLastError(tx, referral.id, error);
       return;
     }
     await finishOutbox(tx, row.id, 'failed', error);
     if (row.kind === 'deliver' && current.status === 'queued') {
       // Visible to the planner, and replayable.
-      await setReferralStatus(tx, referral.id, 'delivery_failed', { lastError: error });
+      await moveReferral(tx, current, 'delivery_failed', { lastError: error });
       await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivery_failed', byOrgId: null, statusAfter: 'delivery_failed', reason: `after ${attemptsMade} attempt(s): ${error}` });
       await appendAudit(tx, { actor: 'hub', action: 'referral.delivery_failed', subject: referral.id, detail: { attempts: attemptsMade } });
     }
