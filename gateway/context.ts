@@ -6,7 +6,7 @@ import type { SigningKeys } from '../crypto/signing-keys.js';
 import type { Sql } from '../db/connect.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import type { Role } from '../schemas/vocabulary.js';
+import type { Caller } from '../domain/caller.js';
 import type { BasisCache } from '../services/basis-cache.js';
 
 /** Everything a request handler or a worker needs, built once at start-up. */
@@ -26,13 +26,7 @@ export interface Hub {
   bases: BasisCache;
 }
 
-/** Who is calling: from a verified hub access token. */
-export interface Caller {
-  clientId: string;
-  organizationId: string | null;
-  role: Role;
-  scopes: string[];
-}
+export type { Caller } from '../domain/caller.js';
 
 export interface AppEnv {
   Variables: { caller: Caller };

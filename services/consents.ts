@@ -2,32 +2,27 @@ import type { Caller, Hub } from '../gateway/context.js';
 import { transaction, type Sql } from '../db/connect.js';
 import { consentWarnings, signatureProblems } from '../consent/index.js';
 import { newId } from '../lib/ids.js';
-import { conflict, notFound, unprocessable } from '../lib/errors.js';
+import { conflict, unprocessable } from '../lib/errors.js';
 import type { ConsentInput } from '../schemas/consent.js';
 import { appendAudit } from '../store/audit.js';
-import { getConsent, insertConsent, revokeConsent, type ConsentRecord } from '../store/consents.js';
+import { insertConsent, revokeConsent, type ConsentRecord } from '../store/consents.js';
 import { insertEvent } from '../store/events.js';
 import { getOrganization } from '../store/organizations.js';
 import { cancelPendingDeliveries, deliveryMessageId, insertOutbox } from '../store/outbox.js';
-import { getParticipantRef } from '../store/participants.js';
-import { getReferral, type ReferralRow } from '../store/referrals.js';
+import type { ReferralRow } from '../store/referrals.js';
+import { scopedTo } from '../store/scoped.js';
+import { unscoped } from '../store/unscoped.js';
 import { moveReferral } from './referral-status.js';
 import type { DataKeyring } from '../crypto/data-keys.js';
 import { decideFor } from './decisions.js';
-
-/** A compliance officer manages the consents of its own organisation's participants. */
-async function ownParticipant(sql: Sql, caller: Caller, participantId: string, path?: string) {
-  const participant = await getParticipantRef(sql, participantId);
-  if (!participant || participant.organizationId !== caller.organizationId) throw notFound('participant', path);
-  return participant;
-}
 
 /**
  * `statusOverride`: an imported FHIR Consent whose status is not `active` is recorded as
  * `expired` (it permits nothing, but belongs in the record).
  */
 export async function createConsent(hub: Hub, caller: Caller, input: ConsentInput, statusOverride?: 'expired') {
-  const participant = await ownParticipant(hub.sql, caller, input.participantId, 'participantId');
+  // A compliance officer manages the consents of its own organisation's participants.
+  const participant = await scopedTo(hub.sql, hub.keyring, caller).participantRef(input.participantId, 'participantId');
   const now = new Date();
   const problems = signatureProblems(input, { birthDate: participant.birthDate, at: now, provision: input.provision });
   if (problems.length > 0) throw unprocessable(`the ${input.basis} cannot be recorded: ${problems.map((p) => p.message).join('; ')}`, problems);
@@ -52,12 +47,12 @@ export async function createConsent(hub: Hub, caller: Caller, input: ConsentInpu
 }
 
 export async function getOwnConsent(hub: Hub, caller: Caller, id: string): Promise<ConsentRecord> {
-  const consent = await getConsent(hub.sql, hub.keyring, id);
-  if (!consent) throw notFound('consent');
-  await ownParticipant(hub.sql, caller, consent.participantId).catch(() => {
-    throw notFound('consent');
-  });
-  return consent;
+  return scopedTo(hub.sql, hub.keyring, caller).consent(id);
+}
+
+/** GET /v1/consents?participantId=: the consents of one of the caller's participants. */
+export async function listOwnConsents(hub: Hub, caller: Caller, participantId: string): Promise<ConsentRecord[]> {
+  return scopedTo(hub.sql, hub.keyring, caller).consentsOf(participantId, 'participantId');
 }
 
 export async function revoke(hub: Hub, caller: Caller, id: string, reason: string) {
@@ -84,10 +79,10 @@ export async function reconcileReferrals(tx: Sql, keyring: DataKeyring, particip
   const referrals = await tx<{ id: string }[]>`SELECT id FROM referrals WHERE participant_id = ${participantId}
     AND status IN ('awaiting_consent', 'queued') ORDER BY created_at, id FOR UPDATE`;
   if (referrals.length === 0) return;
-  const participant = (await getParticipantRef(tx, participantId))!;
+  const participant = (await unscoped.participantRef(tx, participantId))!;
   const now = new Date();
   for (const { id } of referrals) {
-    const referral = (await getReferral(tx, id))!;
+    const referral = (await unscoped.referral(tx, id))!;
     const partner = (await getOrganization(tx, referral.partnerId))!;
     const permitted = (await decideFor(tx, participant, partner, referral.purpose, now)).permitted.includes('identity');
     if (referral.status === 'awaiting_consent' && permitted) {

@@ -6,7 +6,8 @@ import type { Hub } from '../gateway/context.js';
 import type { ReferralStatus } from '../schemas/vocabulary.js';
 import { appliedTaskVersion, rememberTaskVersion } from '../store/fhir-sync.js';
 import type { OrganizationRow } from '../store/organizations.js';
-import { getReferral, type ReferralRow } from '../store/referrals.js';
+import type { ReferralRow } from '../store/referrals.js';
+import { unscoped } from '../store/unscoped.js';
 import { applyEvent, PARTNER_EVENTS } from './referral-events.js';
 
 /**
@@ -75,7 +76,7 @@ function engagementSlot(state: WorkflowState, path: readonly PostableEvent[]): n
 export async function applyStatusReport(hub: Hub, partner: OrganizationRow, report: PartnerStatusReport): Promise<{ outcome: ReportOutcome; events: string[] }> {
   return transaction(hub.sql, async (tx) => {
     // The referral row lock orders this against API events and other polls of the same referral.
-    const referral = await getReferral(tx, report.referralId, { forUpdate: true });
+    const referral = await unscoped.referral(tx, report.referralId, { forUpdate: true });
     if (!referral || referral.partnerId !== partner.id) return { outcome: 'unknown_referral' as const, events: [] };
     if (!referral.deliveredAt) {
       // Only a delivery that is still being retried holds the cursor: a delivery_failed referral may
@@ -99,7 +100,7 @@ export async function applyStatusReport(hub: Hub, partner: OrganizationRow, repo
         const { type, appointmentAt } = engagement;
         await applyEvent(hub, tx, current, actor, { type, occurredAt: occurredAt(report.changedAt), ...(appointmentAt ? { appointmentAt } : {}) }, PARTNER_EVENTS);
         applied.push(type);
-        current = (await getReferral(tx, referral.id))!;
+        current = (await unscoped.referral(tx, referral.id))!;
       }
       const type = steps[i];
       if (!type) break;
@@ -107,7 +108,7 @@ export async function applyStatusReport(hub: Hub, partner: OrganizationRow, repo
       const reason = last ? (report.reason ?? (type === 'rejected' ? 'rejected on the partner’s FHIR server (no reason given)' : undefined)) : undefined;
       await applyEvent(hub, tx, current, actor, { type, occurredAt: occurredAt(report.changedAt), ...(reason ? { reason: reason.slice(0, 2000) } : {}) }, PARTNER_EVENTS);
       applied.push(type);
-      current = (await getReferral(tx, referral.id))!;
+      current = (await unscoped.referral(tx, referral.id))!;
     }
     await rememberTaskVersion(tx, {
       referralId: referral.id, partnerId: partner.id, taskId: report.recordId, version: report.version, status: report.source, changedAt: report.changedAt,

@@ -7,7 +7,8 @@ import { appendAudit } from '../store/audit.js';
 import { insertEvent } from '../store/events.js';
 import { getOrganization } from '../store/organizations.js';
 import { cancelPendingDeliveries, insertOutbox } from '../store/outbox.js';
-import { getReferral, type ReferralRow } from '../store/referrals.js';
+import type { ReferralRow } from '../store/referrals.js';
+import { unscoped } from '../store/unscoped.js';
 import { moveReferral } from './referral-status.js';
 import { referralForCaller } from './referrals.js';
 import { recordReverseDisclosure, whatReferrerSees } from './referrer-sight.js';
@@ -17,7 +18,7 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 /** POST /v1/referrals/{id}/events: validated against the state machine, stored, and announced. */
 export async function postEvent(hub: Hub, caller: Caller, referralId: string, input: EventInput) {
-  const { as } = await referralForCaller(hub.sql, caller, referralId);
+  const { as } = await referralForCaller(hub, caller, referralId);
   const mayPost: readonly PostableEvent[] = as === 'partner' ? PARTNER_EVENTS : as === 'referrer' ? PLANNER_EVENTS : [];
   if (!mayPost.includes(input.type)) {
     throw forbidden(`the ${as === 'partner' ? 'partner' : as === 'referrer' ? 'referring organisation' : caller.role} may post only: ${mayPost.join(', ') || 'nothing'}`);
@@ -28,7 +29,7 @@ export async function postEvent(hub: Hub, caller: Caller, referralId: string, in
 
   return transaction(hub.sql, async (tx) => {
     // Row lock: two events racing for the same referral are applied one after the other.
-    const referral = (await getReferral(tx, referralId, { forUpdate: true }))!;
+    const referral = (await unscoped.referral(tx, referralId, { forUpdate: true }))!;
     return applyEvent(hub, tx, referral, { organizationId: caller.organizationId, clientId: caller.clientId }, input, mayPost);
   });
 }
@@ -74,7 +75,7 @@ async function announceCancellation(hub: Hub, tx: Parameters<typeof insertOutbox
 
 /** GET /v1/referrals/{id}/timeline: the referring organisation's view, oldest first. */
 export async function timeline(hub: Hub, caller: Caller, referralId: string) {
-  const { as, referral } = await referralForCaller(hub.sql, caller, referralId);
+  const { as, referral } = await referralForCaller(hub, caller, referralId);
   if (as === 'partner') throw forbidden('the timeline belongs to the referring organisation');
   const sight = await whatReferrerSees(hub, referral);
   // Every note and Part 2 report shown is a disclosure of its own (HIPAA 164.528, 42 CFR 2.24).

@@ -1,5 +1,5 @@
 import type { Hub, Caller } from '../gateway/context.js';
-import { transaction, type Sql } from '../db/connect.js';
+import { transaction } from '../db/connect.js';
 import { newId } from '../lib/ids.js';
 import { conflict, notFound, unprocessable } from '../lib/errors.js';
 import type { ReferralInput } from '../schemas/referral.js';
@@ -8,8 +8,9 @@ import { insertEvent } from '../store/events.js';
 import { claimIdempotencyKey, findIdempotent, purgeExpiredKey, requestHash, storeIdempotentResponse } from '../store/idempotency.js';
 import { getOrganization } from '../store/organizations.js';
 import { deliveryMessageId, insertOutbox } from '../store/outbox.js';
-import { getParticipantRef } from '../store/participants.js';
-import { getReferral, insertReferral, loadCaseFile, type ReferralRow } from '../store/referrals.js';
+import { insertReferral, loadCaseFile, type ReferralRow } from '../store/referrals.js';
+import { scopedTo, type ReferralStanding } from '../store/scoped.js';
+import { unscoped } from '../store/unscoped.js';
 import { moveReferral } from './referral-status.js';
 import { recordDisclosure } from '../store/disclosures.js';
 import { decideFor, partnerViewOf } from './decisions.js';
@@ -24,8 +25,7 @@ export const createdView = (r: ReferralRow) => ({
  * timeline event, the outbox row and the audit entry (DESIGN.md flow 1). Nothing is enqueued here.
  */
 export async function createReferral(hub: Hub, caller: Caller & { organizationId: string }, input: ReferralInput, idempotencyKey?: string) {
-  const participant = await getParticipantRef(hub.sql, input.participantId);
-  if (!participant || participant.organizationId !== caller.organizationId) throw notFound('participant', 'participantId');
+  const participant = await scopedTo(hub.sql, hub.keyring, caller).participantRef(input.participantId, 'participantId');
   const partner = await getOrganization(hub.sql, input.partnerId);
   if (!partner) throw notFound('partner organization', 'partnerId');
 
@@ -64,16 +64,9 @@ export async function createReferral(hub: Hub, caller: Caller & { organizationId
   });
 }
 
-/** Who may see a referral, and as what. Anyone else gets 404, never 403 (API.md). */
-export async function referralForCaller(sql: Sql, caller: Caller, id: string): Promise<{ referral: ReferralRow; as: 'referrer' | 'partner' | 'admin' }> {
-  const referral = await getReferral(sql, id);
-  if (referral) {
-    if (caller.role === 'admin') return { referral, as: 'admin' };
-    if (caller.role === 'planner' && referral.referrerOrgId === caller.organizationId) return { referral, as: 'referrer' };
-    // A partner sees a referral from the moment it is delivered.
-    if (caller.role === 'partner' && referral.partnerId === caller.organizationId && referral.deliveredAt) return { referral, as: 'partner' };
-  }
-  throw notFound('referral');
+/** Who may see a referral, and as what (store/scoped.ts). Anyone else gets 404, never 403. */
+export async function referralForCaller(hub: Pick<Hub, 'sql' | 'keyring'>, caller: Caller, id: string): Promise<{ referral: ReferralRow; as: ReferralStanding }> {
+  return scopedTo(hub.sql, hub.keyring, caller).referral(id);
 }
 
 /**
@@ -97,7 +90,8 @@ export async function referrerView(hub: Hub, referral: ReferralRow) {
 
 /** A partner's read: decided and projected at read time, and recorded as a disclosure. */
 export async function partnerRead(hub: Hub, caller: Caller, referral: ReferralRow) {
-  const participant = (await getParticipantRef(hub.sql, referral.participantId))!;
+  // Reached through the caller's scope (the referral), so the participant is the referral's own.
+  const participant = (await unscoped.participantRef(hub.sql, referral.participantId))!;
   const partner = (await getOrganization(hub.sql, referral.partnerId))!;
   const { projected, view } = await partnerViewOf(hub, referral, participant, partner);
   await recordDisclosure(hub.sql, {
@@ -111,9 +105,9 @@ export async function partnerRead(hub: Hub, caller: Caller, referral: ReferralRo
 
 /** POST /v1/referrals/{id}/replay: a delivery_failed referral goes back to the queue, same webhook-id. */
 export async function replayReferral(hub: Hub, caller: Caller, id: string) {
-  await referralForCaller(hub.sql, caller, id);
+  await referralForCaller(hub, caller, id);
   return transaction(hub.sql, async (tx) => {
-    const referral = (await getReferral(tx, id, { forUpdate: true }))!;
+    const referral = (await unscoped.referral(tx, id, { forUpdate: true }))!;
     if (referral.status !== 'delivery_failed') {
       // Not naming the status: it may be one a Part 2 program reported and consent withholds.
       throw conflict('only a delivery_failed referral can be replayed', { allowed: [] });
@@ -122,6 +116,6 @@ export async function replayReferral(hub: Hub, caller: Caller, id: string) {
     await insertEvent(tx, hub.keyring, { referralId: id, type: 'queued', byOrgId: caller.organizationId, byClientId: caller.clientId, statusAfter: 'queued', reason: 'replayed' });
     await insertOutbox(tx, { referralId: id, kind: 'deliver', partnerId: referral.partnerId, messageId: await deliveryMessageId(tx, id) });
     await appendAudit(tx, { actor: caller.clientId, action: 'referral.replayed', subject: id });
-    return (await getReferral(tx, id))!;
+    return (await unscoped.referral(tx, id))!;
   });
 }

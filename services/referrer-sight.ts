@@ -5,7 +5,7 @@ import { newId } from '../lib/ids.js';
 import { recordDisclosure } from '../store/disclosures.js';
 import { listEvents } from '../store/events.js';
 import { getOrganization } from '../store/organizations.js';
-import { getParticipantRef } from '../store/participants.js';
+import { unscoped } from '../store/unscoped.js';
 import type { ReferralRow } from '../store/referrals.js';
 import { decideFor } from './decisions.js';
 
@@ -23,7 +23,7 @@ export async function whatReferrerSees(hub: Pick<Hub, 'sql' | 'keyring' | 'bases
   const ref = { id: referral.partnerId, part2Program: Boolean(partner?.part2Program) };
   let decision = null;
   if (partner && needsReverseDecision(events, ref)) {
-    const [participant, referrer] = await Promise.all([getParticipantRef(sql, referral.participantId), getOrganization(sql, referral.referrerOrgId)]);
+    const [participant, referrer] = await Promise.all([unscoped.participantRef(sql, referral.participantId), getOrganization(sql, referral.referrerOrgId)]);
     if (participant && referrer) decision = await decideFor(hub.bases, participant, referrer, referral.purpose, at, partner);
   }
   return referrerSight(events, referral.status, ref, decision);

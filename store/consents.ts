@@ -65,8 +65,10 @@ export async function notifyConsentChange(sql: Sql, participantId: string): Prom
   await sql`SELECT pg_notify('hub_consents', ${participantId})`;
 }
 
-export async function getConsent(sql: Sql, keyring: DataKeyring, id: string): Promise<ConsentRecord | undefined> {
-  const [row] = await sql<Row[]>`SELECT * FROM consents WHERE id = ${id}`;
+/** `ownerOrgId` limits the look-up to consents of one organisation's participants (store/scoped.ts). */
+export async function getConsent(sql: Sql, keyring: DataKeyring, id: string, ownerOrgId?: string): Promise<ConsentRecord | undefined> {
+  const [row] = await sql<Row[]>`SELECT * FROM consents WHERE id = ${id}
+    AND ${ownerOrgId === undefined ? sql`true` : sql`participant_id IN (SELECT id FROM participants WHERE organization_id = ${ownerOrgId})`}`;
   return row && withPrivateFields(keyring, row);
 }
 

@@ -17,16 +17,24 @@ export async function insertParticipant(sql: Sql, keyring: DataKeyring, id: stri
   return toParticipant(keyring, row!);
 }
 
-export async function getParticipant(sql: Sql, keyring: DataKeyring, id: string): Promise<ParticipantRecord | undefined> {
+/** `ownerOrgId` limits the look-up to one organisation's participants (store/scoped.ts). */
+export async function getParticipant(sql: Sql, keyring: DataKeyring, id: string, ownerOrgId?: string): Promise<ParticipantRecord | undefined> {
   const [row] = await sql<Row[]>`SELECT id, organization_id, external_id, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, record_jwe, created_at
-    FROM participants WHERE id = ${id}`;
+    FROM participants WHERE id = ${id} AND ${ownerOrgId === undefined ? sql`true` : sql`organization_id = ${ownerOrgId}`}`;
   return row && toParticipant(keyring, row);
 }
 
 /** The few fields decisions need, without decrypting the record. */
-export async function getParticipantRef(sql: Sql, id: string): Promise<{ id: string; organizationId: string; birthDate: string } | undefined> {
+export interface ParticipantRef {
+  id: string;
+  organizationId: string;
+  birthDate: string;
+}
+
+export async function getParticipantRef(sql: Sql, id: string, ownerOrgId?: string): Promise<ParticipantRef | undefined> {
   const [row] = await sql<{ id: string; organization_id: string; birth_date: string }[]>`
-    SELECT id, organization_id, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM participants WHERE id = ${id}`;
+    SELECT id, organization_id, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM participants
+    WHERE id = ${id} AND ${ownerOrgId === undefined ? sql`true` : sql`organization_id = ${ownerOrgId}`}`;
   return row && { id: row.id, organizationId: row.organization_id, birthDate: row.birth_date };
 }
 

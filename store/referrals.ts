@@ -77,10 +77,16 @@ export async function loadCaseFile(sql: Sql, keyring: DataKeyring, referralId: s
   return caseFile as CaseFile;
 }
 
-export async function getReferral(sql: Sql, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReferralRow | undefined> {
+/** Who a referral look-up is for: the referring organisation, or the partner once it is delivered. */
+export type ReferralAudience = { referrerOrgId: string } | { partnerOrgId: string };
+
+/** `audience` limits the look-up to what that organisation may see (store/scoped.ts). */
+export async function getReferral(sql: Sql, id: string, opts: { forUpdate?: boolean; audience?: ReferralAudience } = {}): Promise<ReferralRow | undefined> {
+  const a = opts.audience;
+  const visible = !a ? sql`true` : 'referrerOrgId' in a ? sql`referrer_org_id = ${a.referrerOrgId}` : sql`partner_id = ${a.partnerOrgId} AND delivered_at IS NOT NULL`;
   const [row] = opts.forUpdate
-    ? await sql<Row[]>`SELECT * FROM referrals WHERE id = ${id} FOR UPDATE`
-    : await sql<Row[]>`SELECT * FROM referrals WHERE id = ${id}`;
+    ? await sql<Row[]>`SELECT * FROM referrals WHERE id = ${id} AND ${visible} FOR UPDATE`
+    : await sql<Row[]>`SELECT * FROM referrals WHERE id = ${id} AND ${visible}`;
   return row && toReferral(row);
 }
 

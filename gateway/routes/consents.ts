@@ -1,10 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { Id, IdParam, errorResponses, json, problem } from '../../schemas/common.js';
 import { Consent, ConsentInput, RevokeInput, type ConsentInput as ConsentInputType } from '../../schemas/consent.js';
-import { listConsents } from '../../store/consents.js';
-import { getParticipantRef } from '../../store/participants.js';
-import { createConsent, getOwnConsent, revoke } from '../../services/consents.js';
-import { badRequest, notFound, unprocessable } from '../../lib/errors.js';
+import { createConsent, getOwnConsent, listOwnConsents, revoke } from '../../services/consents.js';
+import { badRequest, unprocessable } from '../../lib/errors.js';
 import { fromFhirConsent, toFhirConsent } from '../../consent/index.js';
 import { rejectNulCharacters, validationError } from '../problem.js';
 
@@ -92,9 +90,7 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   app.openapi(listRoute, async (c) => {
     const caller = requireOrgRole(c, 'compliance');
     const { participantId } = c.req.valid('query');
-    const participant = await getParticipantRef(hub.sql, participantId);
-    if (!participant || participant.organizationId !== caller.organizationId) throw notFound('participant', 'participantId');
-    return c.json({ items: await listConsents(hub.sql, hub.keyring, participantId), nextCursor: null }, 200);
+    return c.json({ items: await listOwnConsents(hub, caller, participantId), nextCursor: null }, 200);
   });
   app.openapi(getRoute, async (c) => {
     const caller = requireOrgRole(c, 'compliance');

@@ -1,12 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { IdParam, errorResponses, json } from '../../schemas/common.js';
 import { AccessDecision, AccessQuery, Disclosure, DisclosureQuery } from '../../schemas/consent.js';
-import { notFound } from '../../lib/errors.js';
-import { appendAudit, verifyAuditChain } from '../../store/audit.js';
-import { disclosuresCsv, listDisclosures } from '../../store/disclosures.js';
-import { getOrganization } from '../../store/organizations.js';
-import { getParticipant, getParticipantRef } from '../../store/participants.js';
-import { decideFor } from '../../services/decisions.js';
+import { verifyAuditChain } from '../../store/audit.js';
+import { disclosuresCsv } from '../../store/disclosures.js';
+import { accountingOf, explainAccess } from '../../services/disclosures.js';
 import type { AppEnv, Hub } from '../context.js';
 import { requireOrgRole, requireRole } from '../roles.js';
 
@@ -40,35 +37,18 @@ const verifyRoute = createRoute({
 });
 
 export function registerDisclosureRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
-  async function ownParticipant(organizationId: string, id: string) {
-    const participant = await getParticipantRef(hub.sql, id);
-    if (!participant || participant.organizationId !== organizationId) throw notFound('participant');
-    return participant;
-  }
-
   app.openapi(accessRoute, async (c) => {
     // Access decisions are a compliance concern (API.md "Roles"): they name the bases and every denial reason.
     const caller = requireOrgRole(c, 'compliance');
-    const participant = await ownParticipant(caller.organizationId, c.req.valid('param').id);
-    const query = c.req.valid('query');
-    const recipient = await getOrganization(hub.sql, query.recipient);
-    if (!recipient) throw notFound('recipient organization', 'recipient');
-    const source = query.source ? await getOrganization(hub.sql, query.source) : undefined;
-    if (query.source && !source) throw notFound('source organization', 'source');
-    // The compliance officer reads reasons that name the guardian whose signature is missing.
-    const record = await getParticipant(hub.sql, hub.keyring, participant.id);
-    const guardians = record?.guardians?.map((g) => `${g.name}, ${g.relationship}`);
-    const decision = await decideFor(hub.bases, { ...participant, guardians }, recipient, query.purpose, query.at ? new Date(query.at) : new Date(), source);
-    return c.json({ permitted: decision.permitted, denied: decision.denied, bases: decision.bases as Record<string, string[]>, obligations: decision.obligations }, 200);
+    return c.json(await explainAccess(hub, caller, c.req.valid('param').id, c.req.valid('query')), 200);
   });
 
   app.openapi(disclosuresRoute, async (c) => {
     const caller = requireOrgRole(c, 'compliance');
-    const participant = await ownParticipant(caller.organizationId, c.req.valid('param').id);
-    const items = await listDisclosures(hub.sql, participant.id, c.req.valid('query'));
-    await appendAudit(hub.sql, { actor: caller.clientId, action: 'disclosures.read', subject: participant.id });
+    const participantId = c.req.valid('param').id;
+    const items = await accountingOf(hub, caller, participantId, c.req.valid('query'));
     if (c.req.header('accept')?.includes('text/csv')) {
-      c.header('content-disposition', `attachment; filename="disclosures-${participant.id}.csv"`);
+      c.header('content-disposition', `attachment; filename="disclosures-${participantId}.csv"`);
       return c.body(disclosuresCsv(items), 200, { 'content-type': 'text/csv; charset=utf-8' });
     }
     return c.json({ items, nextCursor: null }, 200);

@@ -51,7 +51,7 @@ export function registerReferralRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   app.openapi(getRoute, async (c) => {
     // API.md: the referring organisation and the delivered-to partner only; an admin reading the case file would be an unrecorded disclosure.
     const caller = requireRole(c, 'planner', 'partner');
-    const { referral, as } = await referralForCaller(hub.sql, caller, c.req.valid('param').id);
+    const { referral, as } = await referralForCaller(hub, caller, c.req.valid('param').id);
     if (as === 'partner') return c.json(await partnerRead(hub, caller, referral), 200);
     const view = await referrerView(hub, referral);
     await appendAudit(hub.sql, { actor: caller.clientId, action: 'referral.read', subject: referral.id, detail: { as } });

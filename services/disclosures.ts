@@ -1,0 +1,38 @@
+import type { Caller } from '../domain/caller.js';
+import type { Hub } from '../gateway/context.js';
+import { notFound } from '../lib/errors.js';
+import type { Purpose } from '../schemas/vocabulary.js';
+import { appendAudit } from '../store/audit.js';
+import { listDisclosures, type DisclosureFilter } from '../store/disclosures.js';
+import { getOrganization } from '../store/organizations.js';
+import { scopedTo } from '../store/scoped.js';
+import { decideFor } from './decisions.js';
+
+/**
+ * GET /v1/participants/{id}/access: the very decision the hub enforces, forward (no `source`) or
+ * reverse (`source` = the partner reporting back), with a reason for every denied category.
+ */
+export async function explainAccess(
+  hub: Pick<Hub, 'sql' | 'keyring' | 'bases'>,
+  caller: Caller,
+  participantId: string,
+  query: { recipient: string; purpose: Purpose; source?: string | undefined; at?: string | undefined },
+) {
+  // The compliance officer reads reasons that name the guardian whose signature is missing.
+  const participant = await scopedTo(hub.sql, hub.keyring, caller).participant(participantId);
+  const recipient = await getOrganization(hub.sql, query.recipient);
+  if (!recipient) throw notFound('recipient organization', 'recipient');
+  const source = query.source ? await getOrganization(hub.sql, query.source) : undefined;
+  if (query.source && !source) throw notFound('source organization', 'source');
+  const guardians = participant.guardians?.map((g) => `${g.name}, ${g.relationship}`);
+  const decision = await decideFor(hub.bases, { ...participant, guardians }, recipient, query.purpose, query.at ? new Date(query.at) : new Date(), source);
+  return { permitted: decision.permitted, denied: decision.denied, bases: decision.bases as Record<string, string[]>, obligations: decision.obligations };
+}
+
+/** GET /v1/participants/{id}/disclosures: the accounting of disclosures; reading it is audited too. */
+export async function accountingOf(hub: Pick<Hub, 'sql' | 'keyring'>, caller: Caller, participantId: string, filter: DisclosureFilter) {
+  const participant = await scopedTo(hub.sql, hub.keyring, caller).participantRef(participantId);
+  const items = await listDisclosures(hub.sql, participant.id, filter);
+  await appendAudit(hub.sql, { actor: caller.clientId, action: 'disclosures.read', subject: participant.id });
+  return items;
+}

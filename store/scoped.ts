@@ -1,0 +1,62 @@
+import type { DataKeyring } from '../crypto/data-keys.js';
+import type { Sql } from '../db/connect.js';
+import type { Caller } from '../domain/caller.js';
+import { notFound } from '../lib/errors.js';
+import { getConsent, listConsents, type ConsentRecord } from './consents.js';
+import { getParticipant, getParticipantRef, type ParticipantRecord, type ParticipantRef } from './participants.js';
+import { getReferral, type ReferralRow } from './referrals.js';
+
+/** How the caller stands to a referral it may see. */
+export type ReferralStanding = 'referrer' | 'partner' | 'admin';
+
+/**
+ * The tenancy boundary. Everything a caller reaches by id (a participant, a consent, a referral)
+ * is looked up through here, with the caller's organisation in the SQL itself: another
+ * organisation's row is simply not found (404, never 403), and a route cannot forget the check
+ * because there is nothing to check. Code that must see every organisation's rows (workers,
+ * sweeps, re-reading a row already reached through a scope) says so by using `unscoped`
+ * (store/unscoped.ts) instead; a test keeps gateway/ and services/ from reaching the raw look-ups.
+ */
+export function scopedTo(sql: Sql, keyring: DataKeyring, caller: Pick<Caller, 'organizationId' | 'role'>) {
+  const own = caller.organizationId ?? '';
+  return {
+    /** One of the caller's participants, without decrypting the record. `path` names the field in the 404. */
+    async participantRef(id: string, path?: string): Promise<ParticipantRef> {
+      const found = caller.organizationId ? await getParticipantRef(sql, id, own) : undefined;
+      if (!found) throw notFound('participant', path);
+      return found;
+    },
+
+    async participant(id: string): Promise<ParticipantRecord> {
+      const found = caller.organizationId ? await getParticipant(sql, keyring, id, own) : undefined;
+      if (!found) throw notFound('participant');
+      return found;
+    },
+
+    /** A consent of one of the caller's participants. */
+    async consent(id: string): Promise<ConsentRecord> {
+      const found = caller.organizationId ? await getConsent(sql, keyring, id, own) : undefined;
+      if (!found) throw notFound('consent');
+      return found;
+    },
+
+    async consentsOf(participantId: string, path?: string): Promise<ConsentRecord[]> {
+      const participant = await this.participantRef(participantId, path);
+      return listConsents(sql, keyring, participant.id);
+    },
+
+    /**
+     * A referral the caller may see, and as what: the referring organisation's planner, the
+     * partner from the moment it is delivered, an admin (who sees routing, never the case file).
+     */
+    async referral(id: string, opts: { forUpdate?: boolean } = {}): Promise<{ referral: ReferralRow; as: ReferralStanding }> {
+      const as: ReferralStanding | undefined = caller.role === 'admin' ? 'admin' : !caller.organizationId ? undefined : caller.role === 'planner' ? 'referrer' : caller.role === 'partner' ? 'partner' : undefined;
+      const audience = as === 'referrer' ? { referrerOrgId: own } : as === 'partner' ? { partnerOrgId: own } : undefined;
+      const referral = as ? await getReferral(sql, id, { ...opts, ...(audience ? { audience } : {}) }) : undefined;
+      if (!referral || !as) throw notFound('referral');
+      return { referral, as };
+    },
+  };
+}
+
+export type Scope = ReturnType<typeof scopedTo>;
