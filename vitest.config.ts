@@ -8,6 +8,10 @@ export default defineConfig({
     // Integration files each get their own database and queue prefix, so files may run in parallel;
     // two workers match the two cores CI has.
     maxWorkers: 2,
+    // Each file deletes its queue prefixes' Redis keys when it finishes; the run's temporary
+    // folder (TMPDIR for every test and hub process) goes when the run ends.
+    setupFiles: ['test/support/after-file.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -11,6 +11,9 @@ export default defineConfig({
     // Each file runs several hub processes and measures time bounds: one file at a time keeps
     // the two CI cores from skewing those bounds.
     fileParallelism: false,
+    // As in vitest.config.ts: Redis keys deleted after each file, temporary folders after the run.
+    setupFiles: ['test/support/after-file.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
   },

@@ -1,6 +1,7 @@
 import { decide, DEFAULT_MINOR_POLICY, partnerCategories, partnerView, type Decision } from '../consent/index.js';
 import type { Sql } from '../db/connect.js';
 import type { Hub } from '../gateway/context.js';
+import { countDecision } from '../lib/metrics.js';
 import { BasisCache } from './basis-cache.js';
 import type { Purpose } from '../schemas/vocabulary.js';
 import { loadBases } from '../store/consents.js';
@@ -21,7 +22,7 @@ export async function decideFor(
 ): Promise<Decision> {
   // Inside a transaction the caller passes it, so the decision sees that transaction's own writes.
   const loaded = bases instanceof BasisCache ? await bases.load(participant.id) : await loadBases(bases, participant.id);
-  return decide(
+  return countDecision(decide(
     {
       participant,
       recipient: { id: recipient.id, kind: recipient.kind, name: recipient.name, part2Program: recipient.part2Program },
@@ -31,7 +32,7 @@ export async function decideFor(
     },
     loaded,
     DEFAULT_MINOR_POLICY,
-  );
+  ));
 }
 
 /** The partner's view of a referral, decided and projected now. */

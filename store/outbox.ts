@@ -54,6 +54,35 @@ export async function takeDueForRelay(sql: Sql, leaseSeconds: number, limit = 50
 }
 
 /**
+ * Hands rows back to the relay at once, when the job it queued for them never reached Redis
+ * (BullMQ kept an older job under the same id). The relay's next pass takes them under a new
+ * relay count, and so under a new job id.
+ */
+export async function relayAgainNow(sql: Sql, outboxIds: string[]): Promise<void> {
+  await sql`UPDATE outbox SET relayed_at = NULL WHERE id = ANY(${outboxIds}::bigint[]) AND done_at IS NULL`;
+}
+
+/** What is waiting to be delivered, as PostgreSQL (the record) has it. */
+export interface OutboxBacklog {
+  /** Rows due now: waiting for the relay, for a worker, or being sent. */
+  due: number;
+  /** Rows waiting for a retry's backoff to run out. */
+  scheduled: number;
+  /** How long the oldest due row has been due; 0 when none is. */
+  oldestDueSeconds: number;
+}
+
+/** Read by /readyz (a stalled worker shows as an old due row) and by /metrics, one query for both. */
+export async function outboxBacklog(sql: Sql): Promise<OutboxBacklog> {
+  const [row] = await sql<{ due: number; scheduled: number; oldest: number | null }[]>`
+    SELECT count(*) FILTER (WHERE available_at <= now())::int AS due,
+           count(*) FILTER (WHERE available_at > now())::int AS scheduled,
+           extract(epoch FROM now() - min(available_at) FILTER (WHERE available_at <= now()))::float8 AS oldest
+      FROM outbox WHERE done_at IS NULL`;
+  return { due: row?.due ?? 0, scheduled: row?.scheduled ?? 0, oldestDueSeconds: row?.oldest ?? 0 };
+}
+
+/**
  * Claims one attempt for processing. A stale job (an attempt already made, or a row already done)
  * claims nothing, which makes duplicate jobs harmless.
  */

@@ -56,6 +56,7 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
   if (row.kind === 'deliver') {
     if (referral.status !== 'queued') {
       await finishOutbox(hub.sql, row.id, `skipped: referral is ${referral.status}`);
+      countOutcome(hub, row, 'skipped');
       return 'skipped';
     }
     const participant = (await getParticipantRef(hub.sql, referral.participantId))!;
@@ -71,6 +72,7 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
         await holdForConsent(tx, hub.keyring, current, `delivery stopped: ${reason}`);
         return true;
       });
+      countOutcome(hub, row, held ? 'held' : 'skipped');
       return held ? 'withheld' : 'skipped';
     }
     if (adapter.type !== 'portal') {
@@ -99,18 +101,24 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
   const result = await adapter.deliver(message);
   hub.metrics.deliveries.inc({ adapter: adapter.type, outcome: result.outcome });
   await recordAttempt(hub.sql, { outboxId: row.id, referralId: referral.id, attempt: row.attempts + 1, outcome: result.outcome, detail: 'error' in result ? result.error : result.detail });
-  await applyOutcome(hub, row, referral, result);
+  countOutcome(hub, row, await applyOutcome(hub, row, referral, result));
   return result.outcome;
 }
 
-async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, result: DeliveryResult) {
+/** Per recipient, what each attempt came to (hub_partner_deliveries_total). */
+function countOutcome(hub: Hub, row: OutboxRow, outcome: 'delivered' | 'retry' | 'failed' | 'held' | 'skipped') {
+  hub.metrics.partnerDeliveries.inc({ partner: row.partnerId, kind: row.kind, outcome });
+}
+
+/** Records the attempt's result; answers what came of it: delivered, another attempt, or given up. */
+async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, result: DeliveryResult): Promise<'delivered' | 'retry' | 'failed'> {
   const schedule = hub.config.HUB_DELIVERY_SCHEDULE;
   const attemptsMade = row.attempts + 1;
-  await transaction(hub.sql, async (tx) => {
+  return transaction(hub.sql, async (tx) => {
     const current = (await getReferral(tx, referral.id, { forUpdate: true }))!;
     if (result.outcome === 'delivered') {
       await finishOutbox(tx, row.id, 'delivered');
-      if (row.kind !== 'deliver') return;
+      if (row.kind !== 'deliver') return 'delivered';
       if (current.status === 'queued') {
         await moveReferral(tx, current, 'delivered', { delivered: true, lastError: null });
         await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered' });
@@ -128,13 +136,13 @@ async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, res
         await markDelivered(tx, referral.id);
         await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
       }
-      return;
+      return 'delivered';
     }
     const error = result.error;
     if (result.outcome === 'retry' && attemptsMade < schedule.length) {
       await scheduleRetry(tx, row.id, jitter(schedule[attemptsMade]!), error);
       if (row.kind === 'deliver' && current.status === 'queued') await setLastError(tx, referral.id, error);
-      return;
+      return 'retry';
     }
     await finishOutbox(tx, row.id, 'failed', error);
     if (row.kind === 'deliver' && current.status === 'queued') {
@@ -143,6 +151,7 @@ async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, res
       await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivery_failed', byOrgId: null, statusAfter: 'delivery_failed', reason: `after ${attemptsMade} attempt(s): ${error}` });
       await appendAudit(tx, { actor: 'hub', action: 'referral.delivery_failed', subject: referral.id, detail: { attempts: attemptsMade } });
     }
+    return 'failed';
   });
 }
 

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export const DELIVERY_QUEUE = 'deliveries';
@@ -11,8 +11,32 @@ export interface DeliveryJob {
   partnerId?: string;
 }
 
-/** BullMQ job ids may not be all digits nor contain ':'. */
-export const deliveryJobId = (outboxId: string, attempt: number, relays: number) => `ob-${outboxId}-${attempt}-${relays}`;
+/**
+ * One relay of one attempt of one outbox row of one database. Outbox ids are a per-database
+ * sequence, so the database's own identity (store/database-instance.ts) keeps a recreated
+ * database, or another hub's on the same queue prefix, from naming a job another one already
+ * used: BullMQ would keep that job (completed ones too) and drop ours without a word.
+ * BullMQ job ids may not be all digits nor contain ':'.
+ */
+export const deliveryJobId = (database: string, outboxId: string, attempt: number, relays: number) => `ob-${database}-${outboxId}-${attempt}-${relays}`;
+
+/**
+ * The jobs of an `addBulk` that BullMQ did not add. Given an id it already holds, BullMQ keeps
+ * that job (completed or failed ones included), answers with its id as if it had added ours, and
+ * says nothing. The job stored under the id then carries another creation time than ours.
+ * A job already processed and removed counts as added: it was ours. `redis`: the queue's server.
+ */
+export async function jobsKeptInstead<T>(redis: Redis, queue: Queue<T>, jobs: Job<T>[]): Promise<Job<T>[]> {
+  if (jobs.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const job of jobs) pipeline.hget(queue.toKey(job.id!), 'timestamp');
+  const stored = (await pipeline.exec()) ?? [];
+  return jobs.filter((job, i) => {
+    const [error, timestamp] = stored[i] ?? [null, null];
+    if (error) throw error;
+    return timestamp !== null && Number(timestamp) !== job.timestamp;
+  });
+}
 
 export function redisConnection(url: string, opts: RedisOptions = {}): Redis {
   // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null for their connections.

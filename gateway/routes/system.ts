@@ -2,15 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
+import { outboxBacklog } from '../../store/outbox.js';
 import type { AppEnv, Hub } from '../context.js';
 
 const STALL_FACTOR = 3;
-
-async function oldestDueDeliverySeconds(hub: Hub): Promise<number> {
-  const [row] = await hub.sql<{ seconds: number | null }[]>`
-    SELECT extract(epoch FROM now() - min(available_at))::float8 AS seconds FROM outbox WHERE done_at IS NULL AND available_at <= now()`;
-  return row?.seconds ?? 0;
-}
 
 /**
  * Liveness, readiness, metrics and the API docs. The docs page serves Swagger UI's assets from
@@ -19,19 +14,26 @@ async function oldestDueDeliverySeconds(hub: Hub): Promise<number> {
 export function registerSystemRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
+  // /metrics reports the same backlog /readyz judges, from the same query.
+  hub.metrics.watchBacklog({
+    outbox: () => outboxBacklog(hub.sql),
+    jobs: () => hub.deliveries.getJobCounts('waiting', 'active', 'delayed'),
+  });
+
   app.get('/readyz', async (c) => {
-    const [backlog, redis] = await Promise.all([
-      oldestDueDeliverySeconds(hub).catch(() => undefined),
+    const [outbox, redis] = await Promise.all([
+      outboxBacklog(hub.sql).catch(() => undefined),
       // A Redis that is away queues commands rather than failing them: bound the wait.
       Promise.race([hub.redis.ping().then((r) => r === 'PONG', () => false), new Promise<boolean>((resolve) => setTimeout(resolve, 1000, false))]),
     ]);
-    const postgres = backlog !== undefined;
+    const backlog = outbox?.oldestDueSeconds;
+    const postgres = outbox !== undefined;
     // A worker that silently stopped consuming shows as a due delivery nobody picked up: in a
     // process that runs the workers, that makes it unready (NOTES.md, BullMQ pitfalls).
     const consuming = hub.config.HUB_ROLE === 'gateway' || !postgres || backlog! < STALL_FACTOR * hub.config.HUB_RELAY_LEASE_SECONDS;
     const ready = postgres && redis && consuming;
     return c.json(
-      { status: ready ? 'ready' : 'unavailable', postgres, redis, deliveries: { oldestDueSeconds: backlog ?? null, consuming } },
+      { status: ready ? 'ready' : 'unavailable', postgres, redis, deliveries: { oldestDueSeconds: backlog ?? null, due: outbox?.due ?? null, scheduled: outbox?.scheduled ?? null, consuming } },
       ready ? 200 : 503,
     );
   });

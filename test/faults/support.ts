@@ -1,7 +1,8 @@
 import type { JWK } from 'jose';
+import postgres from 'postgres';
 import { onTestFailed } from 'vitest';
 import { generateClientKey } from '../../dev/keys.js';
-import type { TestDatabase } from '../support/db.js';
+import { TEST_SERVER_URL, type TestDatabase } from '../support/db.js';
 import { adultParticipant, fullCaseFile, permitConsent } from '../support/fixtures.js';
 import { Api, testEnv, type ApiResponse } from '../support/hub.js';
 import { spawnHub, type HubProcess } from '../support/process-hub.js';
@@ -215,4 +216,20 @@ export async function inParallel<T>(total: number, concurrency: number, task: (i
     }),
   );
   return results;
+}
+
+/**
+ * Drops the database at `databaseUrl` (closing whatever is connected to it) and creates it again
+ * empty, under the same name: "start over", or a restore onto a fresh server.
+ */
+export async function recreateDatabase(databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  if (!/^\w+$/.test(name)) throw new Error(`unexpected database name ${name}`);
+  const admin = postgres(TEST_SERVER_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
 }

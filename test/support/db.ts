@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { connect, type Sql } from '../../db/connect.js';
 import { migrate } from '../../db/migrate.js';
+import { removeAfterFile } from './cleanup.js';
 
 /** The server the tests use: the machine's PostgreSQL unless TEST_DATABASE_URL names another. */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -35,6 +36,9 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
   };
 }
 
+/** A queue prefix of this test file's own; its Redis keys are deleted when the file finishes. */
 export function uniquePrefix(label: string): string {
-  return `t${label}${randomBytes(4).toString('hex')}`;
+  const prefix = `t${label}${randomBytes(4).toString('hex')}`;
+  removeAfterFile(prefix);
+  return prefix;
 }

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import { expect } from 'vitest';
+import { deleteQueueKeys } from './cleanup.js';
 import { adultParticipant, fullCaseFile, permitConsent } from './fixtures.js';
 import { eventually, type TestHub } from './hub.js';
 import { startWebhookReceiver, type ReceivedWebhook, type ReceiverResponse, type WebhookReceiver } from './webhook-receiver.js';
@@ -160,19 +160,7 @@ export async function deliveryCounts(hub: TestHub, partner: WebhookPartner, ids:
  * (other test files share the server). Its own connection, so it works while the hub is down.
  */
 export async function loseQueuedJobs(hub: TestHub): Promise<number> {
-  const redis = new Redis(hub.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
-  try {
-    let removed = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${hub.env.HUB_QUEUE_PREFIX}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) removed += await redis.del(...keys);
-    } while (cursor !== '0');
-    return removed;
-  } finally {
-    await redis.quit();
-  }
+  return deleteQueueKeys(hub.env.REDIS_URL!, hub.env.HUB_QUEUE_PREFIX!);
 }
 
 export async function outboxRows(hub: TestHub, referralIds: string[]) {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { parseConfig } from '../../config/config.js';
 import { generateClientKey } from '../../dev/keys.js';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
 import { startHub, type RunningHub } from '../../runtime/start.js';
 import { createTestDatabase, TEST_REDIS_URL, uniquePrefix, type TestDatabase } from './db.js';
 
@@ -119,11 +119,13 @@ function stopOnce(running: RunningHub): RunningHub {
   return { ...running, stop: () => (stopping ??= running.stop()) };
 }
 
-export async function startTestHub(overrides: Record<string, string> = {}): Promise<TestHub> {
+/** `opts.logger`: where the hub logs, for a test that reads what it said (default: LOG_LEVEL, to stdout). */
+export async function startTestHub(overrides: Record<string, string> = {}, opts: { logger?: Logger } = {}): Promise<TestHub> {
   const db = await createTestDatabase();
   const { env, adminKey } = await testEnv(db, overrides);
   const config = parseConfig(env);
-  let running = stopOnce(await startHub(config, createLogger(config.LOG_LEVEL)));
+  const logger = () => opts.logger ?? createLogger(config.LOG_LEVEL);
+  let running = stopOnce(await startHub(config, logger()));
   let api = new Api(running.url!, config.publicUrl);
   const adminToken = await api.token(config.HUB_ADMIN_CLIENT_ID, adminKey);
 
@@ -147,7 +149,7 @@ export async function startTestHub(overrides: Record<string, string> = {}): Prom
     env,
     async restart() {
       await running.stop();
-      running = stopOnce(await startHub(config, createLogger(config.LOG_LEVEL)));
+      running = stopOnce(await startHub(config, logger()));
       api = new Api(running.url!, config.publicUrl);
     },
     async organization(input, role) {
