@@ -15,6 +15,8 @@ import { registerReferralRoutes } from './routes/referrals.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerFhirNotifyRoutes } from './routes/fhir-notify.js';
 import { registerSystemRoutes } from './routes/system.js';
+import { registerHomeRoutes } from './routes/home.js';
+import { DOCUMENT_INFO, TAGS } from './openapi.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { rateLimit } from './rate-limit.js';
 import { withAlternateBodies } from './routes/consents.js';
@@ -78,6 +80,7 @@ export function createApp(hub: Hub) {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
+  registerHomeRoutes(app);
   registerSystemRoutes(app, hub);
   registerOAuthRoutes(app, hub);
   registerOrganizationRoutes(app, hub);
@@ -91,9 +94,7 @@ export function createApp(hub: Hub) {
   const config = {
     openapi: '3.1.0',
     info: {
-      title: 'Referral & consent hub',
-      version: '1.0.0',
-      description: 'Interagency referrals with consent-based, field-level disclosure. See API.md for the contract.',
+      ...DOCUMENT_INFO, // the overview, the roles and the conventions: gateway/openapi.ts
     },
     // Relative first: the docs page calls the API on the origin it was loaded from (127.0.0.1,
     // localhost or any other name), so it needs no CORS, which stays closed.
@@ -102,6 +103,7 @@ export function createApp(hub: Hub) {
       { url: hub.config.publicUrl, description: 'The hub’s configured public URL' },
     ],
     security: [{ bearer: [] }],
+    tags: TAGS,
   };
   let document: unknown;
   app.get('/openapi.json', (c) => {

@@ -13,20 +13,34 @@ export const RACE_CODES = [
   'undisclosed',
 ] as const;
 
-const Guardian = z.strictObject({ name: z.string().min(1).max(300), relationship: z.string().min(1).max(100), phone: z.string().max(50).optional() });
+const Guardian = z.strictObject({
+  name: z.string().min(1).max(300).openapi({ description: 'The guardian’s name; access decisions name the guardian whose signature is missing.', example: 'Maria Rivera' }),
+  relationship: z.string().min(1).max(100).openapi({ description: 'How the guardian is related to the participant.', example: 'mother' }),
+  phone: z.string().max(50).optional().openapi({ description: 'A phone number, as written.' }),
+});
 
 export const ParticipantInput = z
   .strictObject({
-    externalId: z.string().min(1).max(200).optional(),
+    externalId: z.string().min(1).max(200).optional().openapi({ description: 'The participant’s id in the planner’s own system, for the planner’s reference.', example: 'CP-2026-0412' }),
     name: HumanName,
-    birthDate: z.iso.date().refine((d) => Date.parse(d) <= Date.now(), 'a birth date in the past').refine((d) => !d.startsWith('0000'), 'there is no year 0'),
-    gender: z.enum(['female', 'male', 'nonbinary', 'other', 'undisclosed']).optional(),
+    birthDate: z.iso
+      .date()
+      .refine((d) => Date.parse(d) <= Date.now(), 'a birth date in the past')
+      .refine((d) => !d.startsWith('0000'), 'there is no year 0')
+      .openapi({ description: 'Date of birth, `YYYY-MM-DD`, in the past. Decides `minor`, and so whose signatures a consent needs.', example: '1990-04-12' }),
+    gender: z.enum(['female', 'male', 'nonbinary', 'other', 'undisclosed']).optional().openapi({ description: 'Gender, as the participant gives it.' }),
     // SPD 15 (2024): one combined race and ethnicity question, several selections allowed.
-    race: z.array(z.enum(RACE_CODES)).max(RACE_CODES.length).optional(),
-    guardians: z.array(Guardian).max(5).optional(),
+    race: z.array(z.enum(RACE_CODES)).max(RACE_CODES.length).optional().openapi({
+      description: 'Race and ethnicity as one question (the 2024 federal standard, SPD 15): select every code that applies, or `undisclosed`.',
+    }),
+    guardians: z.array(Guardian).max(5).optional().openapi({ description: 'A minor’s guardians: a consent for a minor needs a guardian’s signature.' }),
   })
-  .openapi('ParticipantInput');
+  .openapi('ParticipantInput', { description: 'A participant to enrol.' });
 export type ParticipantInput = z.infer<typeof ParticipantInput>;
 
-export const Participant = ParticipantInput.safeExtend({ id: Id, minor: z.boolean(), createdAt: Timestamp }).openapi('Participant');
+export const Participant = ParticipantInput.safeExtend({
+  id: Id.openapi({ description: 'The participant’s id (`par_…`).', example: 'par_JordanRivera0000000001' }),
+  minor: z.boolean().openapi({ description: 'Under 18 today.' }),
+  createdAt: Timestamp.openapi({ description: 'When the participant was enrolled.' }),
+}).openapi('Participant', { description: 'A participant, as enrolled by the planner’s organisation.' });
 export type Participant = z.infer<typeof Participant>;

@@ -16,7 +16,11 @@ export const DATA_CATEGORIES = [
   'housing',
   'family',
 ] as const;
-export const DataCategory = z.enum(DATA_CATEGORIES).openapi('DataCategory');
+export const DataCategory = z.enum(DATA_CATEGORIES).openapi('DataCategory', {
+  description:
+    'A section of the case file, and the unit consent is given in: a consent permits or denies categories, and a partner receives only the sections (and the notes) of the categories it is permitted. ' +
+    '`substance_use` is 42 CFR Part 2 data: it travels with the redisclosure notice.',
+});
 export type DataCategory = z.infer<typeof DataCategory>;
 
 export const ORGANIZATION_KINDS = [
@@ -33,11 +37,15 @@ export const ORGANIZATION_KINDS = [
   'court',
   'other',
 ] as const;
-export const OrganizationKind = z.enum(ORGANIZATION_KINDS).openapi('OrganizationKind');
+export const OrganizationKind = z.enum(ORGANIZATION_KINDS).openapi('OrganizationKind', {
+  description: 'What kind of organisation it is. A consent may name a kind instead of an organisation (`{"organizationKind": "housing"}` reaches every housing provider).',
+});
 export type OrganizationKind = z.infer<typeof OrganizationKind>;
 
 export const PURPOSES = ['treatment', 'care_coordination', 'court_reporting', 'payment'] as const;
-export const Purpose = z.enum(PURPOSES).openapi('Purpose');
+export const Purpose = z.enum(PURPOSES).openapi('Purpose', {
+  description: 'Why the data is disclosed: `treatment`, `care_coordination` (arranging services around the participant), `court_reporting` (reports to a court or supervising officer), `payment`. Consents permit purposes; a referral states one.',
+});
 export type Purpose = z.infer<typeof Purpose>;
 
 export const SERVICES = [
@@ -54,15 +62,19 @@ export const SERVICES = [
   'transportation',
   'other',
 ] as const;
-export const Service = z.enum(SERVICES).openapi('Service');
+export const Service = z.enum(SERVICES).openapi('Service', { description: 'The service the participant is referred for.' });
 export type Service = z.infer<typeof Service>;
 
 export const ROLES = ['admin', 'planner', 'partner', 'compliance'] as const;
-export const Role = z.enum(ROLES).openapi('Role');
+export const Role = z.enum(ROLES).openapi('Role', {
+  description: 'The role a client was registered with; it decides which operations the client may call (each operation’s description says which): `admin` (organisations and clients), `planner` (participants and referrals of its organisation), `partner` (referrals delivered to its organisation), `compliance` (consents, disclosures, audit).',
+});
 export type Role = z.infer<typeof Role>;
 
 export const BASIS_KINDS = ['consent', 'court_order', 'statute'] as const;
-export const BasisKind = z.enum(BASIS_KINDS).openapi('BasisKind');
+export const BasisKind = z.enum(BASIS_KINDS).openapi('BasisKind', {
+  description: 'The legal ground of a basis: the participant’s `consent` (needs signatures), a `court_order` or a `statute` (both need a `documentRef`).',
+});
 export type BasisKind = z.infer<typeof BasisKind>;
 
 export const REFERRAL_STATUSES = [
@@ -79,5 +91,9 @@ export const REFERRAL_STATUSES = [
   'cancelled',
   'delivery_failed',
 ] as const;
-export const ReferralStatus = z.enum(REFERRAL_STATUSES).openapi('ReferralStatus');
+export const ReferralStatus = z.enum(REFERRAL_STATUSES).openapi('ReferralStatus', {
+  description:
+    'Where a referral stands. Set by the hub: `awaiting_consent` (no basis yet lets the partner see the participant), `queued`, `delivered`, `delivery_failed` (every attempt failed; replay it). ' +
+    'Reported by the partner: `received`, `accepted`, `rejected`, `in_progress`, `on_hold`, `completed`, `failed`. Set by the planner: `cancelled`.',
+});
 export type ReferralStatus = z.infer<typeof ReferralStatus>;

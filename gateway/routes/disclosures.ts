@@ -1,39 +1,77 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { IdParam, errorResponses, json } from '../../schemas/common.js';
+import { IdParam } from '../../schemas/common.js';
 import { AccessDecision, AccessQuery, Disclosure, DisclosureQuery } from '../../schemas/consent.js';
 import { verifyAuditChain } from '../../store/audit.js';
 import { disclosuresCsv } from '../../store/disclosures.js';
 import { accountingOf, explainAccess } from '../../services/disclosures.js';
 import type { AppEnv, Hub } from '../context.js';
 import { requireOrgRole, requireRole } from '../roles.js';
+import * as examples from '../openapi-examples.js';
+import { described, json, problems, whoMayCall } from '../openapi.js';
 
 const tags = ['Compliance'];
 
 const accessRoute = createRoute({
-  method: 'get', path: '/v1/participants/{id}/access', tags,
-  summary: 'What a recipient may see of this participant, for a purpose, and why: the decision the hub enforces',
+  method: 'get', path: '/v1/participants/{id}/access', tags, operationId: 'getAccessDecision',
+  summary: 'What a recipient may see of a participant, for a purpose, and why',
+  description: described(
+    'Answers with the very decision the hub enforces at send and read time: the categories permitted and the bases each rests on, every denied category with a reason a compliance officer can read, ' +
+      'and the obligations that would travel with the data (the 42 CFR 2.32 notice when `substance_use` is permitted). ' +
+      '`source` asks about data an organisation reports (a Part 2 program’s status updates); `at` asks about another moment. Nothing is disclosed by asking.',
+    whoMayCall({ compliance: 'for a participant its own organisation enrolled' }, 'A participant of another organisation, or an unknown `recipient` or `source`,'),
+  ),
   request: { params: IdParam, query: AccessQuery },
-  responses: { 200: { description: 'The decision', ...json(AccessDecision) }, ...errorResponses },
+  responses: {
+    200: { description: 'The decision', ...json(AccessDecision, examples.accessDecision) },
+    ...problems(400, 401, 403, { 404: 'No such participant in the caller’s organisation, or no such `recipient` or `source` organisation' }, 429, 503),
+  },
 });
 const disclosuresRoute = createRoute({
-  method: 'get', path: '/v1/participants/{id}/disclosures', tags, summary: 'Accounting of disclosures (HIPAA 164.528, 42 CFR 2.24)',
+  method: 'get', path: '/v1/participants/{id}/disclosures', tags, operationId: 'listDisclosures',
+  summary: 'The accounting of disclosures (HIPAA 164.528, 42 CFR 2.24)',
+  description: described(
+    'Every time the participant’s data left the hub: each delivery to a partner, each partner read, and each status note shown to the referrer, with the categories, the purpose and the bases it rested on, newest first. ' +
+      'The hub never updates or deletes these rows. `Accept: text/csv` gives the same rows as a file. Reading the accounting is itself audited.',
+    whoMayCall({ compliance: 'for a participant its own organisation enrolled' }, 'A participant of another organisation'),
+  ),
   request: { params: IdParam, query: DisclosureQuery },
   responses: {
     200: {
       description: 'Disclosures, newest first; `Accept: text/csv` for a CSV export',
-      content: { 'application/json': { schema: z.object({ items: z.array(Disclosure), nextCursor: z.null() }) }, 'text/csv': { schema: z.string() } },
+      content: {
+        'application/json': {
+          schema: z.object({
+            items: z.array(Disclosure).openapi({ description: 'Every disclosure in the range: this list is not paginated.' }),
+            nextCursor: z.null().openapi({ description: 'Always `null`: one page holds every disclosure in the range.' }),
+          }),
+          example: examples.disclosures,
+        },
+        'text/csv': { schema: z.string().openapi({ description: 'One line per disclosure, with a header line; lists are space-separated.' }), example: examples.disclosuresCsv },
+      },
     },
-    ...errorResponses,
+    ...problems(400, 401, 403, { 404: 'No such participant in the caller’s organisation' }, 429, 503),
   },
 });
 const verifyRoute = createRoute({
-  method: 'get', path: '/v1/audit/verify', tags, summary: 'Recompute the audit log’s hash chain',
-  responses: { 200: { description: 'The result', ...json(z.object({
-    valid: z.boolean(),
-    entries: z.number(),
-    firstBrokenAt: z.number().optional(),
-    head: z.string().optional().openapi({ description: 'Hash of the newest entry: record it elsewhere to detect removal of the newest rows later.' }),
-  })) }, ...errorResponses },
+  method: 'get', path: '/v1/audit/verify', tags, operationId: 'verifyAuditLog',
+  summary: 'Recompute the audit log’s hash chain',
+  description: described(
+    'Every audit entry is chained to the one before by a hash, so an edited or deleted entry breaks the chain from there on. ' +
+      'This recomputes the chain over the whole log. Removing the newest entries leaves a shorter chain that still verifies: record `head` and `entries` in another system to detect that.',
+    whoMayCall({ compliance: 'the whole log', admin: 'the whole log' }),
+  ),
+  responses: {
+    200: {
+      description: 'The result',
+      ...json(z.object({
+        valid: z.boolean().openapi({ description: '`true` when every entry’s hash matches its content and its predecessor.' }),
+        entries: z.number().openapi({ description: 'How many entries were checked: the whole log when `valid`, those before the break otherwise.' }),
+        firstBrokenAt: z.number().optional().openapi({ description: 'The sequence number of the first entry whose hash or link does not match; present only when `valid` is `false`.' }),
+        head: z.string().optional().openapi({ description: 'Hash of the newest entry: record it elsewhere to detect removal of the newest rows later.' }),
+      }).openapi('AuditVerification'), examples.auditVerification),
+    },
+    ...problems(401, 403, 429, 503),
+  },
 });
 
 export function registerDisclosureRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {

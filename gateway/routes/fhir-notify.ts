@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { unauthorized } from '../../lib/errors.js';
-import { problem } from '../../schemas/common.js';
+import { problems } from '../openapi.js';
 import { adapterSecrets, getOrganization } from '../../store/organizations.js';
 import { requestPoll } from '../../workers/queues.js';
 import type { AppEnv, Hub } from '../context.js';
@@ -20,17 +20,24 @@ import type { AppEnv, Hub } from '../context.js';
 
 export const generateNotifyToken = () => `fhirnt_${randomBytes(24).toString('base64url')}`;
 
-const PartnerParam = z.object({ partnerId: z.string().max(100).openapi({ param: { name: 'partnerId', in: 'path' } }) });
+const PartnerParam = z.object({
+  partnerId: z.string().max(100).openapi({ param: { name: 'partnerId', in: 'path', description: 'The FHIR partner’s organisation id.', example: 'org_EastsideHousing0000001' } }),
+});
 
 const notifyRoute = createRoute({
-  method: 'post', path: '/fhir/notify/{partnerId}', tags: ['FHIR partners'],
+  method: 'post', path: '/fhir/notify/{partnerId}', tags: ['FHIR partners'], operationId: 'notifyFhirTaskChange',
   summary: 'Rest-hook notification from a FHIR partner: poll its Tasks now',
-  description: 'Authenticated with `Authorization: Bearer <notifyToken>` (returned when the FHIR adapter was registered). The body (empty, a resource, or a notification Bundle) is not read.',
+  description:
+    'A partner whose FHIR server supports R4 subscriptions sets a `rest-hook` channel to this URL; the hub then polls that partner’s Tasks at once instead of at the next interval. ' +
+    'The body (empty, a resource, or a notification Bundle) is not read: the hub reads the Tasks from the partner’s server itself, so a notification can only make a poll happen sooner.\n\n' +
+    '**Who may call**: the FHIR partner, with `Authorization: Bearer <notifyToken>` (returned once when its FHIR adapter was registered; put it in `Subscription.channel.header`). No hub access token is needed.',
   security: [{ fhirNotifyToken: [] }],
   request: { params: PartnerParam },
   responses: {
-    202: { description: 'A poll of the partner’s Tasks was requested', content: { 'application/json': { schema: z.object({ status: z.literal('poll requested') }) } } },
-    401: problem('Missing or wrong notify token, or no such FHIR partner'),
+    202: { description: 'A poll of the partner’s Tasks was requested', content: { 'application/json': { schema: z.object({ status: z.literal('poll requested').openapi({ description: 'Always `poll requested`.' }) }), example: { status: 'poll requested' } } } },
+    ...problems(400, {
+      401: { description: 'Missing or wrong notify token, or no such FHIR partner (the two are not told apart)', example: unauthorized('a valid notify token for this partner is required') },
+    }, 413, 503),
   },
 });
 
