@@ -109,7 +109,7 @@ function documentOperations(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerPath({
     method: 'get', path: '/metrics', tags, operationId: 'getMetrics', security: [],
     summary: 'Prometheus metrics',
-    description: `The hub’s counters and gauges (\`hub_*\`: HTTP requests and their duration by route, delivery attempts by outcome, deliveries per partner by outcome, outbox relays and job-id collisions, outbox backlog (`hub_outbox_pending`, `hub_delivery_oldest_due_seconds`, `hub_delivery_jobs`), consent decisions by direction and outcome, disclosures by channel) and the Node.js process metrics, in the Prometheus text format. Labels carry no case data and no participant.\n\n${PUBLIC}`,
+    description: `The hub’s counters and gauges (\`hub_*\`: HTTP requests and their duration by route, delivery attempts by outcome, deliveries per partner by outcome, outbox relays and job-id collisions, outbox backlog (\`hub_outbox_pending\`, \`hub_delivery_oldest_due_seconds\`, \`hub_delivery_jobs\`), consent decisions by direction and outcome, disclosures by channel) and the Node.js process metrics, in the Prometheus text format. Labels carry no case data and no participant.\n\n${PUBLIC}`,
     responses: {
       200: {
         description: 'The metrics',
