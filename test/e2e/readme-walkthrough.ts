@@ -27,3 +27,18 @@ export async function runWalkthrough(env: Record<string, string>): Promise<Walkt
     });
   });
 }
+
+/** The one-line command the README gives for running the walkthrough straight from the file. */
+export async function readmeExtractCommand(): Promise<string> {
+  const readme = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const line = readme.split('\n').find((l) => l.startsWith("awk '/^<!-- walkthrough:end/") && l.endsWith('README.md | bash'));
+  if (!line) throw new Error('README.md has no command that runs the walkthrough from the file');
+  return line.slice(0, -' | bash'.length);
+}
+
+/** Runs a shell command from the repository folder and returns its output. */
+export function shell(command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('sh', ['-c', command], { cwd: REPO_ROOT }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+}

@@ -7,7 +7,7 @@ import { generateClientKey } from '../../dev/keys.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testEnv } from '../support/hub.js';
 import { freePort, spawnHub, type HubProcess } from '../support/process-hub.js';
-import { runWalkthrough } from './readme-walkthrough.js';
+import { readmeExtractCommand, readmeWalkthrough, runWalkthrough, shell } from './readme-walkthrough.js';
 
 /** A hub process of its own, its admin key in a folder the walkthrough also uses for its files. */
 async function walkthroughHub(overrides: Record<string, string>) {
@@ -29,6 +29,12 @@ async function walkthroughHub(overrides: Record<string, string>) {
 }
 
 const exists = (file: string) => access(file).then(() => true, () => false);
+
+describe("the README's command for running the walkthrough from the file", () => {
+  it('extracts exactly the block the tests run', async () => {
+    expect(await shell(await readmeExtractCommand())).toBe(await readmeWalkthrough());
+  });
+});
 
 describe('the README walkthrough fails loudly, with the reason, at the first step that fails', () => {
   it('stops at step 2 with the hub\'s refusal when the hub was started without HUB_ALLOW_PRIVATE_TARGETS', async () => {
