@@ -1,102 +1,91 @@
-import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { SignJWT, importJWK, type JWK } from 'jose';
-import http from 'node:http';
-import { verify } from '../adapters/webhook/sign.js';
-import { generateClientKey } from '../dev/keys.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CliError } from './hubctl/errors.js';
+import { CLIENT_KEY_ALGS, checkAlg, keygen } from './hubctl/keys.js';
+import { listen } from './hubctl/listen.js';
+import { requestToken, signAssertion } from './hubctl/token.js';
 
 /**
- * A small companion for people and scripts that talk to the hub (the README walkthrough uses it):
- *   hubctl keygen <private-key-file>          writes a private JWK, prints the public JWKS
- *   hubctl token --client <id> --key <file>   signs a client assertion, prints an access token
- *   hubctl assertion --client <id> --key <file>  prints just the signed client assertion
- *   hubctl listen --port 9000 --secret whsec_…  a webhook receiver that verifies signatures and
- *                                               prints each message as one JSON line
+ * hubctl: a small companion for people and scripts that talk to the hub (the README walkthrough
+ * uses every command). Each command has `--help`; a failure is one line on stderr and exit 1, a
+ * command-line mistake exit 2.
  */
-const USAGE = `usage:
-  hubctl keygen <private-key-file> [--alg ES256|ES384|RS384|EdDSA]
-  hubctl token --client <client-id> --key <private-key-file> [--url http://localhost:8080]
-  hubctl assertion --client <client-id> --key <private-key-file> [--url http://localhost:8080]
-  hubctl listen --port <port> --secret <whsec_...>`;
+const program = new Command('hubctl')
+  .description('Keys, tokens and a webhook listener for trying out and scripting the referral hub.')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(`hubctl: ${text.replace(/^error: /, '')}`) });
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    client: { type: 'string' },
-    key: { type: 'string' },
-    url: { type: 'string', default: process.env.HUB_URL ?? 'http://localhost:8080' },
-    alg: { type: 'string', default: 'ES256' },
-    port: { type: 'string', default: '9000' },
-    secret: { type: 'string' },
-  },
-});
-
-async function assertion(clientId: string, keyFile: string, hubUrl: string): Promise<string> {
-  const jwk = JSON.parse(await readFile(keyFile, 'utf8')) as JWK;
-  const key = await importJWK(jwk, jwk.alg);
-  return new SignJWT({})
-    .setProtectedHeader({ alg: jwk.alg!, kid: jwk.kid!, typ: 'JWT' })
-    .setIssuer(clientId)
-    .setSubject(clientId)
-    .setAudience(`${hubUrl.replace(/\/$/, '')}/oauth/token`)
-    .setIssuedAt()
-    .setExpirationTime('4m')
-    .setJti(randomUUID())
-    .sign(key);
-}
-
-const [command, file] = positionals;
-if (command === 'keygen' && file) {
-  const { privateJwk, publicJwks } = await generateClientKey(values.alg);
-  await writeFile(file, `${JSON.stringify(privateJwk, null, 2)}\n`, { mode: 0o600 });
-  process.stdout.write(`${JSON.stringify(publicJwks)}\n`);
-} else if ((command === 'token' || command === 'assertion') && values.client && values.key) {
-  const signed = await assertion(values.client, values.key, values.url!);
-  if (command === 'assertion') {
-    process.stdout.write(`${signed}\n`);
-  } else {
-    const response = await fetch(`${values.url!.replace(/\/$/, '')}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: signed,
-      }),
-    });
-    const body = (await response.json()) as { access_token?: string };
-    if (!response.ok || !body.access_token) {
-      process.stderr.write(`token request failed (${response.status}): ${JSON.stringify(body)}\n`);
-      process.exit(1);
-    }
-    process.stdout.write(`${body.access_token}\n`);
-  }
-} else if (command === 'listen' && values.secret) {
-  const secret = values.secret;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const valid = verify(secret, req.headers as Record<string, string>, body);
-      // A receiver must answer 2xx only to messages it can trust (Standard Webhooks).
-      res.writeHead(valid ? 204 : 401).end();
-      let json: unknown = body;
+const hubUrl = () =>
+  new Option('--url <url>', "the hub's public URL (the token audience names it)")
+    .env('HUB_URL')
+    .default('http://localhost:8080')
+    .argParser((value: string) => {
+      let url: URL;
       try {
-        json = JSON.parse(body);
+        url = new URL(value);
       } catch {
-        // keep the raw text
+        throw new InvalidArgumentError('not a URL');
       }
-      process.stdout.write(`${JSON.stringify({ webhookId: req.headers['webhook-id'], signatureValid: valid, message: json })}\n`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('not an http(s) URL');
+      return value;
     });
+
+const port = (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError('a port number from 1 to 65535');
+  return n;
+};
+
+program
+  .command('keygen')
+  .description('Write a new private key (JWK, mode 0600) and print the public JWKS to register with POST /v1/clients.')
+  .argument('<private-key-file>', 'where to write the private key')
+  .option('--alg <alg>', `signing algorithm: ${CLIENT_KEY_ALGS.join(', ')}`, 'ES256')
+  .option('--force', 'replace an existing key file (a client registered with the old key can no longer sign in)')
+  .action(async (file: string, opts: { alg: string; force?: boolean }) => {
+    const publicJwks = await keygen(file, checkAlg(opts.alg), opts.force === true);
+    process.stdout.write(`${JSON.stringify(publicJwks)}\n`);
   });
-  server.on('error', (error: NodeJS.ErrnoException) => {
-    process.stderr.write(`cannot listen on port ${values.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}\n`);
-    process.exit(1);
+
+program
+  .command('token')
+  .description("Sign a client assertion with the client's key, trade it at the hub's /oauth/token, print the access token.")
+  .requiredOption('--client <client-id>', 'the client id the hub registered')
+  .requiredOption('--key <private-key-file>', "the client's private key, as keygen wrote it")
+  .addOption(hubUrl())
+  .action(async (opts: { client: string; key: string; url: string }) => {
+    const token = await requestToken(await signAssertion(opts.client, opts.key, opts.url), opts.url);
+    process.stdout.write(`${token}\n`);
   });
-  server.listen(Number(values.port), '127.0.0.1', () => process.stderr.write(`listening on http://127.0.0.1:${values.port}\n`));
-} else {
-  process.stderr.write(`${USAGE}\n`);
-  process.exit(2);
+
+program
+  .command('assertion')
+  .description('Print a signed client assertion (private_key_jwt) without calling the hub.')
+  .requiredOption('--client <client-id>', 'the client id the hub registered')
+  .requiredOption('--key <private-key-file>', "the client's private key, as keygen wrote it")
+  .addOption(hubUrl())
+  .action(async (opts: { client: string; key: string; url: string }) => {
+    process.stdout.write(`${await signAssertion(opts.client, opts.key, opts.url)}\n`);
+  });
+
+program
+  .command('listen')
+  .description("A partner's webhook endpoint: verifies each signature, prints each message as one JSON line.")
+  .requiredOption('--secret <secret>', "the organisation's webhook secret, whsec_… (shown once, when the organisation was created)")
+  .option('--port <port>', 'port to listen on', port, 9000)
+  .option('--host <address>', 'address to listen on (0.0.0.0 to let a hub in a container reach it)', '127.0.0.1')
+  .action(async (opts: { secret: string; port: number; host: string }) => {
+    await listen(opts);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version exit 0; commander has already printed its message.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  // A CliError is meant for people; anything else is a bug, still shown without a stack trace.
+  process.stderr.write(`hubctl: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
 }

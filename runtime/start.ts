@@ -20,6 +20,7 @@ import { startStatusPolling } from '../workers/status-poll.js';
 import { BasisCache } from '../services/basis-cache.js';
 import { startConsentSweep } from '../workers/consent-sweep.js';
 import { startSlaSweep } from '../workers/sla-sweep.js';
+import { startupSummary } from './startup-summary.js';
 
 export interface RunningHub {
   hub: Hub;
@@ -107,6 +108,8 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     });
     logger.info('workers running');
   }
+  const summary = startupSummary({ config, databaseUrl: databaseUrl!, redisUrl: redisUrl!, gateway: config.HUB_ROLE !== 'worker' });
+  logger.info(summary.fields, summary.message);
 
   return {
     hub,

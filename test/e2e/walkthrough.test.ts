@@ -1,23 +1,11 @@
-import { execFile } from 'node:child_process';
-import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testEnv } from '../support/hub.js';
-import { freePort, REPO_ROOT, spawnHub, type HubProcess } from '../support/process-hub.js';
-
-const run = promisify(execFile);
-
-/** The README's walkthrough, exactly as written between its markers. */
-async function readmeWalkthrough(): Promise<string> {
-  const readme = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
-  const block = readme.split('<!-- walkthrough:start -->')[1]?.split('<!-- walkthrough:end -->')[0];
-  const script = block?.match(/```sh\n([\s\S]*?)```/)?.[1];
-  if (!script) throw new Error('README.md has no walkthrough block');
-  return script;
-}
+import { freePort, spawnHub, type HubProcess } from '../support/process-hub.js';
+import { runWalkthrough } from './readme-walkthrough.js';
 
 describe('the README walkthrough, word for word, against the hub running as its own process', () => {
   let db: TestDatabase;
@@ -36,14 +24,14 @@ describe('the README walkthrough, word for word, against the hub running as its 
   afterAll(async () => {
     await hub?.kill();
     await db?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('walks from organisations and consent to a delivered, completed referral and its accounting', async () => {
-    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', await readmeWalkthrough()], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, HUB: `http://localhost:${port}`, W: dir, ADMIN_KEY: path.join(dir, 'admin.jwk'), PORT_WEBHOOK: String(await freePort()) },
-      timeout: 120_000,
-    });
+    const { code, stdout, stderr } = await runWalkthrough({ HUB: `http://localhost:${port}`, W: dir, ADMIN_KEY: path.join(dir, 'admin.jwk'), PORT_WEBHOOK: String(await freePort()) });
+    expect(code, stderr).toBe(0);
+    // Every step worked: the walkthrough had nothing to complain about.
+    expect(stderr).toBe('');
     const lines = stdout.split('\n').filter((l) => l.startsWith('{"'));
     const parsed = lines.map((l) => JSON.parse(l));
 
@@ -67,5 +55,5 @@ describe('the README walkthrough, word for word, against the hub running as its 
     const logs = hub.output();
     expect(logs).toContain('"level"');
     for (const secret of ['couch-surfing', 'asiScore', 'Prefers the east side', 'outpatient treatment', '555-0100']) expect(logs, secret).not.toContain(secret);
-  });
+  }, 120_000);
 });
