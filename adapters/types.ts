@@ -13,26 +13,11 @@ import type { Disclosed } from '../consent/disclosed.js';
 /** What a partner is allowed to see of one referral: the wire shape lives in schemas/. */
 import type { PartnerReferralView } from '../schemas/referral.js';
 import type { ReferralStatus } from '../schemas/vocabulary.js';
-import type { SlaKind } from '../domain/sla.js';
 import type { SigningKeys } from '../crypto/signing-keys.js';
 export type { PartnerReferralView };
 
-export interface CancelledReferralView {
-  id: string;
-  status: 'cancelled';
-}
-
-/**
- * What the referring organisation hears when a partner misses a service-level timer: hub ids, the
- * status the referrer may see, which timer and its deadline. No case data.
- */
-export interface SlaBreachView {
-  id: string;
-  status: ReferralStatus;
-  partnerId: string;
-  sla: SlaKind;
-  deadline: string;
-}
+export type { CancelledReferralView, SlaBreachView } from '../consent/disclosed.js';
+import type { CancelledReferralView, SlaBreachView } from '../consent/disclosed.js';
 
 /**
  * Routing facts that travel beside the disclosed view: opaque hub ids and organisation names, no

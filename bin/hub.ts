@@ -1,5 +1,6 @@
 import { ConfigError, parseConfig } from '../config/config.js';
 import { createLogger } from '../lib/logger.js';
+import { withLocalDefaults } from '../dev/local-defaults.js';
 import { startHub } from '../runtime/start.js';
 
 /** `npm start`: the gateway and the workers (HUB_ROLE), with local defaults outside production. */
@@ -16,7 +17,7 @@ try {
 const logger = createLogger(config.LOG_LEVEL);
 let running;
 try {
-  running = await startHub(config, logger);
+  running = await startHub(await withLocalDefaults(config, logger), logger);
 } catch (error) {
   logger.fatal({ err: { message: (error as Error).message } }, 'the hub could not start');
   process.exit(1);

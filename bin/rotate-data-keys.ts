@@ -1,6 +1,6 @@
 import { ConfigError, parseConfig } from '../config/config.js';
 import { parseDataKeys } from '../crypto/data-keys.js';
-import { reencryptAll } from '../crypto/rotate.js';
+import { reencryptAll } from '../store/data-key-rotation.js';
 import { connect } from '../db/connect.js';
 
 /**

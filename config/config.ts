@@ -58,6 +58,8 @@ const EnvSchema = z.object({
   HUB_PARTNER_CONCURRENCY: z.coerce.number().int().min(0).default(4),
   HUB_PARTNER_RPS: z.coerce.number().min(0).default(100),
   HUB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  /** PostgreSQL connections per process; several processes share the server's max_connections. */
+  HUB_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
   HUB_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('hub'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,4 +1,6 @@
 import type { CaseFile } from '../schemas/case-file.js';
+import type { SlaKind } from '../domain/sla.js';
+import type { ReferralStatus } from '../schemas/vocabulary.js';
 import type { Obligation } from './types.js';
 
 /**
@@ -19,4 +21,22 @@ export interface ProjectedCaseFile {
   /** Categories actually disclosed (for the accounting of disclosures). */
   categories: string[];
   basisIds: string[];
+}
+
+/** The shapes of the data-free messages (cancellation, SLA notice): still `Disclosed`, so adapters take only what consent/ minted. */
+export interface CancelledReferralView {
+  id: string;
+  status: 'cancelled';
+}
+
+/**
+ * What the referring organisation hears when a partner misses a service-level timer: hub ids, the
+ * status the referrer may see, which timer and its deadline. No case data.
+ */
+export interface SlaBreachView {
+  id: string;
+  status: ReferralStatus;
+  partnerId: string;
+  sla: SlaKind;
+  deadline: string;
 }

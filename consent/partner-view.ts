@@ -1,4 +1,5 @@
-import type { CancelledReferralView, PartnerReferralView, SlaBreachView } from '../adapters/types.js';
+import type { PartnerReferralView } from '../schemas/referral.js';
+import type { CancelledReferralView, SlaBreachView } from './disclosed.js';
 import type { CaseFile } from '../schemas/case-file.js';
 import type { Disclosed, ProjectedCaseFile } from './disclosed.js';
 import { project } from './project.js';

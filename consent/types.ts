@@ -1,37 +1,8 @@
 import type { BasisKind, DataCategory, OrganizationKind, Purpose } from '../schemas/vocabulary.js';
 
-/**
- * The consent model, after FHIR R4 Consent: a root provision (the base rule) whose nested
- * provisions are exceptions to their parent. An absent list matches everything.
- */
-export interface ProvisionActor {
-  /** Absent means recipient. */
-  role?: 'recipient' | 'source';
-  organizationId?: string;
-  organizationKind?: OrganizationKind;
-}
-
-export interface Period {
-  start: string; // RFC 3339
-  end?: string | undefined;
-}
-
-export interface Provision {
-  type: 'permit' | 'deny';
-  actors?: ProvisionActor[] | undefined;
-  purposes?: Purpose[] | undefined;
-  categories?: DataCategory[] | undefined;
-  period?: Period | undefined;
-  provisions?: Provision[] | undefined;
-}
-
-export interface Signature {
-  signer: 'participant' | 'guardian';
-  name: string;
-  relationship?: string | undefined;
-  signedAt: string;
-  method: 'electronic' | 'wet' | 'verbal_witnessed';
-}
+/** The consent model is the wire model: one definition, in schemas/consent.ts. */
+export type { Period, Provision, ProvisionActor, Signature } from '../schemas/consent.js';
+import type { Period, Provision, Signature } from '../schemas/consent.js';
 
 /** One legal basis as the decision engine sees it: already loaded, never a database handle. */
 export interface Basis {

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig } from '../config/config.js';
 import { createApp } from '../gateway/app.js';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from '../services/hub.js';
 import { createLogger } from '../lib/logger.js';
 import { createMetrics } from '../lib/metrics.js';
 

@@ -1,4 +1,4 @@
-import type { ReferralStatus } from '../schemas/vocabulary.js';
+import { ENGAGEMENT_EVENTS, POSTABLE_EVENTS, type PostableEvent, type ReferralStatus } from '../schemas/vocabulary.js';
 
 /**
  * The referral state machine, kept as data in one place: every status change the hub makes goes
@@ -26,11 +26,9 @@ export const STATUS_TRANSITIONS: Readonly<Record<ReferralStatus, readonly Referr
 /** Statuses a referral may be put on hold from, and return to. */
 export const HOLDABLE: readonly ReferralStatus[] = ['delivered', 'received', 'accepted', 'in_progress'];
 
-export const PARTNER_STATUS_EVENTS = ['received', 'accepted', 'rejected', 'in_progress', 'on_hold', 'completed', 'failed', 'resumed'] as const;
-export const ENGAGEMENT_EVENTS = ['intake_scheduled', 'attended', 'no_show', 'progress_note'] as const;
-export const PLANNER_EVENTS = ['cancelled'] as const;
-export const POSTABLE_EVENTS = [...PARTNER_STATUS_EVENTS, ...ENGAGEMENT_EVENTS, ...PLANNER_EVENTS] as const;
-export type PostableEvent = (typeof POSTABLE_EVENTS)[number];
+// The event names are vocabulary (the wire enum is built from them); the machine here gives them meaning.
+export { PARTNER_STATUS_EVENTS, ENGAGEMENT_EVENTS, PLANNER_EVENTS, POSTABLE_EVENTS } from '../schemas/vocabulary.js';
+export type { PostableEvent } from '../schemas/vocabulary.js';
 
 /**
  * What the hub itself does to a referral, each named for its cause: a basis appears (`released`)

@@ -1,33 +1,6 @@
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Config } from '../config/config.js';
-import type { DataKeyring } from '../crypto/data-keys.js';
-import type { SigningKeys } from '../crypto/signing-keys.js';
-import type { Sql } from '../db/connect.js';
-import type { Logger } from '../lib/logger.js';
-import type { Metrics } from '../lib/metrics.js';
 import type { Caller } from '../domain/caller.js';
-import type { BasisCache } from '../services/basis-cache.js';
 
-/** Everything a request handler or a worker needs, built once at start-up. */
-export interface Hub {
-  config: Config;
-  sql: Sql;
-  redis: Redis;
-  deliveries: Queue;
-  /** Status polls of partners that do not call the hub (FHIR); the gateway adds one on a rest-hook notification. */
-  statusPolls: Queue;
-  keyring: DataKeyring;
-  signingKeys: SigningKeys;
-  adminJwks: { keys: unknown[] } | undefined;
-  logger: Logger;
-  metrics: Metrics;
-  /** Participants' consent bases, cached and invalidated on every consent change. */
-  bases: BasisCache;
-}
-
-export type { Caller } from '../domain/caller.js';
-
+/** What the gateway's middleware puts on every request's context. */
 export interface AppEnv {
   Variables: { caller: Caller };
 }

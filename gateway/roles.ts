@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import { forbidden } from '../lib/errors.js';
 import type { Role } from '../schemas/vocabulary.js';
-import type { AppEnv, Caller } from './context.js';
+import type { AppEnv } from './context.js';
+import type { Caller } from '../domain/caller.js';
 
 /** Role check: every /v1 handler starts with it, so a missing check is visible in review. */
 export function requireRole(c: Context<AppEnv>, ...roles: Role[]): Caller & { organizationId: string | null } {

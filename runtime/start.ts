@@ -5,16 +5,14 @@ import { parseDataKeys } from '../crypto/data-keys.js';
 import { loadSigningKeys } from '../crypto/signing-keys.js';
 import { connect, ensureDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
-import { ensureLocalServices } from '../dev/local-services.js';
-import { loadOrCreateDevAdminKey, loadOrCreateDevKeys } from '../dev/keys.js';
-import { closeOutboundAgents } from '../adapters/outbound.js';
+import { closeOutboundAgents } from '../lib/net/outbound.js';
 import { createApp } from '../gateway/app.js';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from '../services/hub.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMetrics } from '../lib/metrics.js';
 import { forgetExpiredAssertions } from '../store/clients.js';
 import { startDeliveryWorker } from '../workers/delivery.js';
-import { createDeliveryQueue, createStatusPollQueue, redisConnection } from '../workers/queues.js';
+import { createDeliveryQueue, createStatusPollQueue, redisConnection } from '../lib/queues.js';
 import { startRelay } from '../workers/relay.js';
 import { startStatusPolling } from '../workers/status-poll.js';
 import { BasisCache } from '../services/basis-cache.js';
@@ -30,27 +28,20 @@ export interface RunningHub {
 }
 
 /**
- * Starts the parts of the hub that `HUB_ROLE` names. Outside production, missing services and
- * keys are provided locally (API.md "Running"); in production they must be configured.
+ * Starts the parts of the hub that `HUB_ROLE` names, on the services and keys `config` names.
  */
 export async function startHub(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningHub> {
-  let databaseUrl = config.databaseUrl;
-  let redisUrl = config.redisUrl;
-  if (!config.production && (!databaseUrl || !redisUrl)) {
-    const local = await ensureLocalServices({ databaseUrl, redisUrl, dataDir: config.HUB_DATA_DIR, log: (msg) => logger.info(msg) });
-    databaseUrl = local.databaseUrl;
-    redisUrl = local.redisUrl;
-  }
-  const devKeys = config.production || (config.HUB_SIGNING_JWKS && config.HUB_DATA_KEYS) ? undefined : await loadOrCreateDevKeys(config.HUB_DATA_DIR);
-  let adminJwks = config.HUB_ADMIN_JWKS ? (readJsonOrFile('HUB_ADMIN_JWKS', config.HUB_ADMIN_JWKS) as { keys: unknown[] }) : undefined;
-  if (!adminJwks && !config.production) {
-    const admin = await loadOrCreateDevAdminKey(config.HUB_DATA_DIR);
-    adminJwks = admin.publicJwks;
-    logger.info({ file: admin.file }, 'bootstrap admin key (development)');
-  }
+  // Development defaults (local services, generated keys) are filled in by bin/hub.ts before this
+  // runs (dev/local-defaults.ts); production configures everything, and parseConfig insists.
+  const { databaseUrl, redisUrl } = config;
+  const missing = [
+    ['DATABASE_URL', databaseUrl], ['REDIS_URL', redisUrl], ['HUB_SIGNING_JWKS', config.HUB_SIGNING_JWKS], ['HUB_DATA_KEYS', config.HUB_DATA_KEYS],
+  ].filter(([, value]) => !value).map(([name]) => name);
+  if (missing.length > 0) throw new Error(`the hub needs ${missing.join(', ')} (npm start fills them in outside production)`);
+  const adminJwks = config.HUB_ADMIN_JWKS ? (readJsonOrFile('HUB_ADMIN_JWKS', config.HUB_ADMIN_JWKS) as { keys: unknown[] }) : undefined;
 
   if (!config.production) await ensureDatabase(databaseUrl!);
-  const sql = connect(databaseUrl!, { max: 20 });
+  const sql = connect(databaseUrl!, { max: config.HUB_DB_POOL_SIZE });
   await migrate(sql);
 
   const redis = redisConnection(redisUrl!);
@@ -60,8 +51,8 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     redis,
     deliveries: createDeliveryQueue(redis, config.HUB_QUEUE_PREFIX),
     statusPolls: createStatusPollQueue(redis, config.HUB_QUEUE_PREFIX),
-    keyring: parseDataKeys(config.HUB_DATA_KEYS ?? devKeys!.dataKeys),
-    signingKeys: await loadSigningKeys(readJsonOrFile('HUB_SIGNING_JWKS', config.HUB_SIGNING_JWKS ?? devKeys!.signingJwks)),
+    keyring: parseDataKeys(config.HUB_DATA_KEYS!),
+    signingKeys: await loadSigningKeys(readJsonOrFile('HUB_SIGNING_JWKS', config.HUB_SIGNING_JWKS!)),
     adminJwks,
     logger,
     metrics: createMetrics(),

@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import type { Provision as ProvisionModel } from '../consent/types.js';
 import { Id, Timestamp } from './common.js';
 import { BasisKind, DataCategory, OrganizationKind, Purpose } from './vocabulary.js';
 
@@ -22,12 +21,28 @@ const Actor = z
   .refine((a) => a.organizationId || a.organizationKind, { message: 'an actor names an organizationId or an organizationKind' })
   .openapi({ description: 'An organisation, or a kind of organisation, in a role. Name an `organizationId` or an `organizationKind`.' });
 
+export type Period = z.infer<typeof PeriodInput>;
+export type ProvisionActor = z.infer<typeof Actor>;
+
+/**
+ * The consent model, after FHIR R4 Consent.provision: written out once here because it is
+ * recursive (zod needs the type to declare the lazy schema); the consent engine uses this type.
+ */
+export interface Provision {
+  type: 'permit' | 'deny';
+  actors?: ProvisionActor[] | undefined;
+  purposes?: z.infer<typeof Purpose>[] | undefined;
+  categories?: z.infer<typeof DataCategory>[] | undefined;
+  period?: Period | undefined;
+  provisions?: Provision[] | undefined;
+}
+
 const MAX_DEPTH = 8;
 function depthOf(p: { provisions?: unknown[] | undefined }): number {
   return 1 + Math.max(0, ...((p.provisions ?? []) as { provisions?: unknown[] }[]).map(depthOf));
 }
 
-export const ProvisionInput: z.ZodType<ProvisionModel> = z
+export const ProvisionInput: z.ZodType<Provision> = z
   .lazy(() =>
     z.strictObject({
       type: z.enum(['permit', 'deny']).openapi({ description: 'Whether this rule permits or denies what it matches.' }),
@@ -56,6 +71,7 @@ export const SignatureInput = z.strictObject({
   signedAt: Timestamp.openapi({ description: 'When it was signed.' }),
   method: z.enum(['electronic', 'wet', 'verbal_witnessed']).openapi({ description: 'How: an electronic signature, ink on paper, or a witnessed verbal consent.' }),
 }).openapi({ description: 'A signature on the consent.' });
+export type Signature = z.infer<typeof SignatureInput>;
 
 export const ConsentInput = z
   .strictObject({

@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { POSTABLE_EVENTS } from '../domain/referral-workflow.js';
 import { CaseFile, CaseNote } from './case-file.js';
 import { Id, ListQuery, Timestamp } from './common.js';
-import { Purpose, ReferralStatus, Service } from './vocabulary.js';
+import { POSTABLE_EVENTS, Purpose, ReferralStatus, Service } from './vocabulary.js';
 
 export const Priority = z.enum(['routine', 'urgent']).openapi({ description: '`urgent` asks the partner to act first on it; delivery is the same.' });
 

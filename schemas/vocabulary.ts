@@ -97,3 +97,10 @@ export const ReferralStatus = z.enum(REFERRAL_STATUSES).openapi('ReferralStatus'
     'Reported by the partner: `received`, `accepted`, `rejected`, `in_progress`, `on_hold`, `completed`, `failed`. Set by the planner: `cancelled`.',
 });
 export type ReferralStatus = z.infer<typeof ReferralStatus>;
+
+/** Events a partner or planner may post (POST /v1/referrals/{id}/events); domain/referral-workflow.ts says what each does. */
+export const PARTNER_STATUS_EVENTS = ['received', 'accepted', 'rejected', 'in_progress', 'on_hold', 'completed', 'failed', 'resumed'] as const;
+export const ENGAGEMENT_EVENTS = ['intake_scheduled', 'attended', 'no_show', 'progress_note'] as const;
+export const PLANNER_EVENTS = ['cancelled'] as const;
+export const POSTABLE_EVENTS = [...PARTNER_STATUS_EVENTS, ...ENGAGEMENT_EVENTS, ...PLANNER_EVENTS] as const;
+export type PostableEvent = (typeof POSTABLE_EVENTS)[number];

@@ -1,4 +1,5 @@
-import type { Caller, Hub } from '../gateway/context.js';
+import type { Hub } from './hub.js';
+import type { Caller } from '../domain/caller.js';
 import { transaction, type Sql } from '../db/connect.js';
 import { consentWarnings, signatureProblems } from '../consent/index.js';
 import { newId } from '../lib/ids.js';

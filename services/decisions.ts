@@ -1,6 +1,6 @@
 import { decide, DEFAULT_MINOR_POLICY, partnerCategories, partnerView, type Decision } from '../consent/index.js';
 import type { Sql } from '../db/connect.js';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from './hub.js';
 import { countDecision } from '../lib/metrics.js';
 import { BasisCache } from './basis-cache.js';
 import type { Purpose } from '../schemas/vocabulary.js';

@@ -1,5 +1,5 @@
 import type { Caller } from '../domain/caller.js';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from './hub.js';
 import { notFound } from '../lib/errors.js';
 import type { Purpose } from '../schemas/vocabulary.js';
 import { appendAudit } from '../store/audit.js';

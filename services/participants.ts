@@ -1,14 +1,21 @@
+import { ageAt, DEFAULT_MINOR_POLICY } from '../consent/index.js';
 import { transaction } from '../db/connect.js';
 import type { Caller } from '../domain/caller.js';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from './hub.js';
 import { newId } from '../lib/ids.js';
 import type { ParticipantInput } from '../schemas/participant.js';
 import { appendAudit } from '../store/audit.js';
 import { insertParticipant, type ParticipantRecord } from '../store/participants.js';
 import { scopedTo } from '../store/scoped.js';
 
-/** The participant as the API shows it: the owning organisation is the caller's, so it is left out. */
-const shown = ({ organizationId: _org, ...participant }: ParticipantRecord) => participant;
+/**
+ * The participant as the API shows it: `minor` under the consent policy today; the owning
+ * organisation is the caller's, so it is left out.
+ */
+const shown = ({ organizationId: _org, ...participant }: ParticipantRecord) => ({
+  ...participant,
+  minor: ageAt(participant.birthDate, new Date()) < DEFAULT_MINOR_POLICY.adultAge,
+});
 
 /** POST /v1/participants: the record (encrypted at rest) and its audit entry commit together, or neither does. */
 export async function enrolParticipant(hub: Pick<Hub, 'sql' | 'keyring'>, caller: Caller & { organizationId: string }, input: ParticipantInput) {

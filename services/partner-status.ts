@@ -2,7 +2,7 @@ import type { EngagementReport, PartnerStatusReport } from '../adapters/types.js
 import { transaction, type Sql } from '../db/connect.js';
 import { ENGAGEMENT_STATES, nextStatus, type PostableEvent, type WorkflowState } from '../domain/referral-workflow.js';
 import { eventsToReach } from '../domain/status-path.js';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from './hub.js';
 import type { ReferralStatus } from '../schemas/vocabulary.js';
 import { appliedTaskVersion, rememberTaskVersion } from '../store/fhir-sync.js';
 import type { OrganizationRow } from '../store/organizations.js';

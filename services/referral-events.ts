@@ -1,4 +1,5 @@
-import type { Caller, Hub } from '../gateway/context.js';
+import type { Hub } from './hub.js';
+import type { Caller } from '../domain/caller.js';
 import { transaction, type Sql } from '../db/connect.js';
 import { allowedEvents, ENGAGEMENT_EVENTS, PARTNER_STATUS_EVENTS, PLANNER_EVENTS, step, type PostableEvent } from '../domain/referral-workflow.js';
 import { badRequest, conflict, forbidden } from '../lib/errors.js';

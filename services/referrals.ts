@@ -1,4 +1,5 @@
-import type { Hub, Caller } from '../gateway/context.js';
+import type { Hub } from './hub.js';
+import type { Caller } from '../domain/caller.js';
 import { transaction } from '../db/connect.js';
 import { newId } from '../lib/ids.js';
 import { conflict, notFound, unprocessable } from '../lib/errors.js';

@@ -1,6 +1,6 @@
 import { needsReverseDecision, referrerSight, type ReferrerSight } from '../consent/index.js';
 import type { Sql } from '../db/connect.js';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from './hub.js';
 import { newId } from '../lib/ids.js';
 import { recordDisclosure } from '../store/disclosures.js';
 import { listEvents } from '../store/events.js';

@@ -1,11 +1,11 @@
 import type { Sql } from '../db/connect.js';
 import type { DataKeyring } from '../crypto/data-keys.js';
 import type { Participant, ParticipantInput } from '../schemas/participant.js';
-import { ageAt, DEFAULT_MINOR_POLICY } from '../consent/index.js';
 
 type Row = { id: string; organization_id: string; external_id: string | null; birth_date: string; record_jwe: string; created_at: Date };
 
-export interface ParticipantRecord extends Participant {
+/** The stored participant. Whether they are a minor is the consent policy's call (services/participants.ts), not the store's. */
+export interface ParticipantRecord extends Omit<Participant, 'minor'> {
   organizationId: string;
 }
 
@@ -47,7 +47,6 @@ async function toParticipant(keyring: DataKeyring, row: Row): Promise<Participan
     ...(row.external_id ? { externalId: row.external_id } : {}),
     ...record,
     birthDate,
-    minor: ageAt(birthDate, new Date()) < DEFAULT_MINOR_POLICY.adultAge,
     createdAt: row.created_at.toISOString(),
   };
 }

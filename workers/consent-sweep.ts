@@ -1,5 +1,5 @@
 import { transaction } from '../db/connect.js';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from '../services/hub.js';
 import { appendAudit } from '../store/audit.js';
 import { notifyConsentChange } from '../store/consents.js';
 import { reconcileReferrals } from '../services/consents.js';

@@ -5,7 +5,7 @@ import { createAdapter } from '../adapters/registry.js';
 import type { AdapterConfig, DeliveryMessage, DeliveryResult } from '../adapters/types.js';
 import { cancellationNotice } from '../consent/index.js';
 import { transaction } from '../db/connect.js';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from '../services/hub.js';
 import { appendAudit } from '../store/audit.js';
 import { recordDisclosure } from '../store/disclosures.js';
 import { insertEvent } from '../store/events.js';
@@ -16,7 +16,7 @@ import { getReferral, markDelivered, setLastError, type ReferralRow } from '../s
 import { moveReferral } from '../services/referral-status.js';
 import { partnerViewOf } from '../services/decisions.js';
 import { holdForConsent } from '../services/consents.js';
-import { DELIVERY_QUEUE, type DeliveryJob } from './queues.js';
+import { DELIVERY_QUEUE, type DeliveryJob } from '../lib/queues.js';
 import { slaBreachMessage } from './sla-sweep.js';
 import { PartnerLimits } from './partner-limits.js';
 

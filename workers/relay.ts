@@ -1,7 +1,7 @@
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from '../services/hub.js';
 import { databaseInstanceId } from '../store/database-instance.js';
 import { relayAgainNow, takeDueForRelay, type OutboxRow } from '../store/outbox.js';
-import { deliveryJobId, jobsKeptInstead, type DeliveryJob } from './queues.js';
+import { deliveryJobId, jobsKeptInstead, type DeliveryJob } from '../lib/queues.js';
 
 const POLL_MS = 500;
 const BATCH = 500;

@@ -2,7 +2,7 @@ import type { DeliveryMessage } from '../adapters/types.js';
 import { slaBreachNotice } from '../consent/index.js';
 import { transaction } from '../db/connect.js';
 import { SLA_KINDS, SLA_TIMERS, breachReason } from '../domain/sla.js';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from '../services/hub.js';
 import { appendAudit } from '../store/audit.js';
 import { insertEvent } from '../store/events.js';
 import { insertOutbox, newMessageId } from '../store/outbox.js';

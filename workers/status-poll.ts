@@ -1,11 +1,11 @@
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Hub } from '../gateway/context.js';
+import type { Hub } from '../services/hub.js';
 import { applyStatusReport } from '../services/partner-status.js';
 import { pollCursor, recordPoll } from '../store/fhir-sync.js';
 import { getOrganization, listOrganizationsByAdapter } from '../store/organizations.js';
 import { adapterFor } from './delivery.js';
-import { pollRequestedKey, STATUS_POLL_QUEUE, type StatusPollJob } from './queues.js';
+import { pollRequestedKey, STATUS_POLL_QUEUE, type StatusPollJob } from '../lib/queues.js';
 
 /**
  * Status back from partners that do not call the hub (DESIGN.md flow 4): one BullMQ job

@@ -1,6 +1,6 @@
 import { Client } from 'fhir-kit-client';
 import type { OperationOutcome } from '@medplum/fhirtypes';
-import { closeOutboundAgents, describeTransportError, outboundAgent } from '../outbound.js';
+import { closeOutboundAgents, describeTransportError, outboundAgent } from '../../lib/net/outbound.js';
 import type { FhirAdapterConfig } from '../types.js';
 
 /**

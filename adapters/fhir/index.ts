@@ -1,7 +1,7 @@
 import type { Client } from 'fhir-kit-client';
 import type { Bundle, BundleEntry, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Disclosed } from '../../consent/disclosed.js';
-import { assertPublicUrl } from '../ssrf.js';
+import { assertPublicUrl } from '../../lib/net/ssrf.js';
 import type { AdapterOptions, DeliveryContext, DeliveryMessage, DeliveryResult, FhirAdapterConfig, PartnerAdapter, PartnerReferralView, StatusFetchResult } from '../types.js';
 import { describeFailure, fhirClient, redactorFor, type CallFailure, type Redactor } from './client.js';
 import { referralResources, referralSearch, referralTransaction } from './resources.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { outboundAgent } from '../outbound.js';
-import { assertPublicUrl } from '../ssrf.js';
+import { outboundAgent } from '../../lib/net/outbound.js';
+import { assertPublicUrl } from '../../lib/net/ssrf.js';
 import type { HubSigningKey } from '../types.js';
 import { describeFailure, type CallFailure } from './client.js';
 

@@ -1,5 +1,5 @@
-import { closeOutboundAgents, describeTransportError, outboundAgent } from '../outbound.js';
-import { assertPublicUrl } from '../ssrf.js';
+import { closeOutboundAgents, describeTransportError, outboundAgent } from '../../lib/net/outbound.js';
+import { assertPublicUrl } from '../../lib/net/ssrf.js';
 import type { DeliveryMessage, DeliveryResult, PartnerAdapter } from '../types.js';
 import { decodeSecret, sign } from './sign.js';
 

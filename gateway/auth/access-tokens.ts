@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { SigningKeys } from '../../crypto/signing-keys.js';
 import { unauthorized } from '../../lib/errors.js';
 import { ROLES, type Role } from '../../schemas/vocabulary.js';
-import type { Caller } from '../context.js';
+import type { Caller } from '../../domain/caller.js';
 
 export const ACCESS_TOKEN_SECONDS = 300;
 

@@ -1,5 +1,5 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWK } from 'jose';
-import type { Hub } from '../context.js';
+import type { Hub } from '../../services/hub.js';
 import { findClient, rememberAssertion, type ClientRecord } from '../../store/clients.js';
 import type { JwksCache } from './jwks-cache.js';
 

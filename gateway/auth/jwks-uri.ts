@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import { request } from 'undici';
-import { outboundAgent } from '../../adapters/outbound.js';
-import { assertPublicUrl } from '../../adapters/ssrf.js';
+import { outboundAgent } from '../../lib/net/outbound.js';
+import { assertPublicUrl } from '../../lib/net/ssrf.js';
 import { OAuthError } from './client-assertion.js';
 
 /** Fetches a client's JWKS from its registered URL, behind the same SSRF guard as webhooks. */

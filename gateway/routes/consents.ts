@@ -12,7 +12,8 @@ const FhirConsent = z.looseObject({ resourceType: z.literal('Consent').openapi({
     '(`IRCP`/`PRCP` recipient, `CST` source), purposes v3 ActReason codes (`TREAT`, `CAREMGT`, `HPAYMT`, `HLEGAL`), and categories `urn:referral-hub:data-category` codes ' +
     'or the HL7 sensitivity codes `ETH`, `SUD`, `PSY`, `MH`. The full mapping is in docs/consent-fhir-mapping.md in the repository.',
 });
-import type { AppEnv, Hub } from '../context.js';
+import type { AppEnv } from '../context.js';
+import type { Hub } from '../../services/hub.js';
 import { requireOrgRole } from '../roles.js';
 import * as examples from '../openapi-examples.js';
 import { described, json, jsonExamples, problems, whoMayCall } from '../openapi.js';

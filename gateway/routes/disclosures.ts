@@ -4,7 +4,8 @@ import { AccessDecision, AccessQuery, Disclosure, DisclosureQuery } from '../../
 import { verifyAuditChain } from '../../store/audit.js';
 import { disclosuresCsv } from '../../store/disclosures.js';
 import { accountingOf, explainAccess } from '../../services/disclosures.js';
-import type { AppEnv, Hub } from '../context.js';
+import type { AppEnv } from '../context.js';
+import type { Hub } from '../../services/hub.js';
 import { requireOrgRole, requireRole } from '../roles.js';
 import * as examples from '../openapi-examples.js';
 import { described, json, problems, whoMayCall } from '../openapi.js';

@@ -6,7 +6,8 @@ import * as examples from '../openapi-examples.js';
 import { described, json, jsonExamples, problems, whoMayCall } from '../openapi.js';
 import { EventCreated, EventInput, Timeline } from '../../schemas/referral.js';
 import { postEvent, timeline } from '../../services/referral-events.js';
-import type { AppEnv, Hub } from '../context.js';
+import type { AppEnv } from '../context.js';
+import type { Hub } from '../../services/hub.js';
 import { requireOrgRole, requireRole } from '../roles.js';
 
 const tags = ['Referral events'];

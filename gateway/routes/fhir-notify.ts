@@ -3,8 +3,9 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { unauthorized } from '../../lib/errors.js';
 import { problems } from '../openapi.js';
 import { adapterSecrets, getOrganization } from '../../store/organizations.js';
-import { requestPoll } from '../../workers/queues.js';
-import type { AppEnv, Hub } from '../context.js';
+import { requestPoll } from '../../lib/queues.js';
+import type { AppEnv } from '../context.js';
+import type { Hub } from '../../services/hub.js';
 
 /**
  * FHIR rest-hook notifications (R4 `Subscription.channel.type = rest-hook`): a partner whose

@@ -7,7 +7,8 @@ import { ACCESS_TOKEN_SECONDS, issueAccessToken } from '../auth/access-tokens.js
 import { ASSERTION_ALGORITHMS, OAuthError, assertionIssuer, verifyClientAssertion } from '../auth/client-assertion.js';
 import { createJwksCache } from '../auth/jwks-cache.js';
 import { fetchClientJwks } from '../auth/jwks-uri.js';
-import type { AppEnv, Hub } from '../context.js';
+import type { AppEnv } from '../context.js';
+import type { Hub } from '../../services/hub.js';
 import { RETRY_AFTER_SECONDS, addressBucket, countThisSecond } from '../rate-limit.js';
 import { ROLES, type Role } from '../../schemas/vocabulary.js';
 import * as examples from '../openapi-examples.js';

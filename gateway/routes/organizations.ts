@@ -16,10 +16,11 @@ import {
   type OrganizationRow,
   type StoredAdapter,
 } from '../../store/organizations.js';
-import { assertPublicUrl, UnsafeTargetError } from '../../adapters/ssrf.js';
+import { assertPublicUrl, UnsafeTargetError } from '../../lib/net/ssrf.js';
 import { generateNotifyToken } from './fhir-notify.js';
 import { badRequest, unavailable } from '../../lib/errors.js';
-import type { AppEnv, Hub } from '../context.js';
+import type { AppEnv } from '../context.js';
+import type { Hub } from '../../services/hub.js';
 import { requireRole } from '../roles.js';
 import * as examples from '../openapi-examples.js';
 import { described, json, jsonExamples, problems, whoMayCall } from '../openapi.js';

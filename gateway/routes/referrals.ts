@@ -8,7 +8,8 @@ import { described, json, jsonExamples, problems, whoMayCall } from '../openapi.
 import { ReferralCreated, ReferralInput, ReferralListQuery, ReferralView } from '../../schemas/referral.js';
 import { listReferrals } from '../../store/referrals.js';
 import { createReferral, createdView, partnerRead, referralForCaller, referrerView, replayReferral } from '../../services/referrals.js';
-import type { AppEnv, Hub } from '../context.js';
+import type { AppEnv } from '../context.js';
+import type { Hub } from '../../services/hub.js';
 import { requireOrgRole, requireRole } from '../roles.js';
 
 const tags = ['Referrals'];

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { outboxBacklog } from '../../store/outbox.js';
-import type { AppEnv, Hub } from '../context.js';
+import type { AppEnv } from '../context.js';
+import type { Hub } from '../../services/hub.js';
 import { PUBLIC } from '../openapi.js';
 
 const STALL_FACTOR = 3;

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, stopPrivateRedis } from '../../dev/redis.js';
 import type { PrivateServer } from '../../dev/proc.js';
-import { DELIVERY_QUEUE, type DeliveryJob } from '../../workers/queues.js';
+import { DELIVERY_QUEUE, type DeliveryJob } from '../../lib/queues.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { eventually } from '../support/hub.js';
 import { freePort, type HubProcess } from '../support/process-hub.js';

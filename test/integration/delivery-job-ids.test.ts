@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../lib/logger.js';
 import { databaseInstanceId } from '../../store/database-instance.js';
-import { deliveryJobId } from '../../workers/queues.js';
+import { deliveryJobId } from '../../lib/queues.js';
 import { consentingParticipant, planningAgency, refer, statusBecomes, webhookPartner, type WebhookPartner } from '../support/delivery.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { scrapeMetrics } from '../support/metrics.js';

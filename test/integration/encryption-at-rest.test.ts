@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/config.js';
 import { parseDataKeys } from '../../crypto/data-keys.js';
-import { reencryptAll } from '../../crypto/rotate.js';
+import { reencryptAll } from '../../store/data-key-rotation.js';
 import { generateClientKey } from '../../dev/keys.js';
 import { createLogger } from '../../lib/logger.js';
 import { startHub, type RunningHub } from '../../runtime/start.js';

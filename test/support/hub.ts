@@ -27,6 +27,8 @@ export async function testEnv(db: TestDatabase, overrides: Record<string, string
     HUB_DELIVERY_SCHEDULE: '0,0.2,0.2',
     HUB_DELIVERY_TIMEOUT_MS: '2000',
     HUB_RELAY_LEASE_SECONDS: '5',
+    // Test files run in parallel against one PostgreSQL: keep each hub's share of its connections small.
+    HUB_DB_POOL_SIZE: '6',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
   };

@@ -7,7 +7,7 @@ import {
   isBlockedAddress,
   type LookupAll,
   UnsafeTargetError,
-} from '../../adapters/ssrf.js';
+} from '../../lib/net/ssrf.js';
 import { generateSecret } from '../../adapters/webhook/sign.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 

@@ -1,6 +1,6 @@
 import { decodeProtectedHeader } from 'jose';
 import type { Sql } from '../db/connect.js';
-import type { DataKeyring } from './data-keys.js';
+import type { DataKeyring } from '../crypto/data-keys.js';
 
 /** Every encrypted column, with the key that finds its row again. Identifiers are constants. */
 const ENCRYPTED_COLUMNS = [
