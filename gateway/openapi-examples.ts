@@ -1,6 +1,6 @@
 import { WITHHELD_NOTICE } from '../consent/index.js';
 import { ID_PATTERN } from '../lib/ids.js';
-import { disclosuresCsv as toDisclosuresCsv } from '../store/disclosures.js';
+import { disclosuresCsv as toDisclosuresCsv } from '../services/disclosures.js';
 
 /**
  * The examples of the API reference, all drawn from the README's walkthrough: County Probation

@@ -78,6 +78,7 @@ export const ReferralListQuery = ListQuery.extend({
   partnerId: Id.optional().openapi({ description: 'Only referrals to this partner.' }),
   participantId: Id.optional().openapi({ description: 'Only referrals of this participant.' }),
 });
+export type ReferralListQuery = z.infer<typeof ReferralListQuery>;
 
 export const EventInput = z
   .strictObject({

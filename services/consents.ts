@@ -10,7 +10,7 @@ import { insertConsent, revokeConsent, type ConsentRecord } from '../store/conse
 import { insertEvent } from '../store/events.js';
 import { getOrganization } from '../store/organizations.js';
 import { cancelPendingDeliveries, deliveryMessageId, insertOutbox } from '../store/outbox.js';
-import type { ReferralRow } from '../store/referrals.js';
+import { lockUndeliveredReferralsOf, type ReferralRow } from '../store/referrals.js';
 import { scopedTo } from '../store/scoped.js';
 import { unscoped } from '../store/unscoped.js';
 import { moveReferral } from './referral-status.js';
@@ -77,12 +77,11 @@ export async function revoke(hub: Hub, caller: Caller, id: string, reason: strin
  * consent change's transaction, so the change and its effects commit together.
  */
 export async function reconcileReferrals(tx: Sql, keyring: DataKeyring, participantId: string, actor: string): Promise<void> {
-  const referrals = await tx<{ id: string }[]>`SELECT id FROM referrals WHERE participant_id = ${participantId}
-    AND status IN ('awaiting_consent', 'queued') ORDER BY created_at, id FOR UPDATE`;
+  const referrals = await lockUndeliveredReferralsOf(tx, [participantId]);
   if (referrals.length === 0) return;
   const participant = (await unscoped.participantRef(tx, participantId))!;
   const now = new Date();
-  for (const { id } of referrals) {
+  for (const id of referrals) {
     const referral = (await unscoped.referral(tx, id))!;
     const partner = (await getOrganization(tx, referral.partnerId))!;
     const permitted = (await decideFor(tx, participant, partner, referral.purpose, now)).permitted.includes('identity');

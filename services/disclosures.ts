@@ -4,6 +4,7 @@ import { notFound } from '../lib/errors.js';
 import type { Purpose } from '../schemas/vocabulary.js';
 import { appendAudit } from '../store/audit.js';
 import { listDisclosures, type DisclosureFilter } from '../store/disclosures.js';
+import { verifyAuditChain } from '../store/audit.js';
 import { getOrganization } from '../store/organizations.js';
 import { scopedTo } from '../store/scoped.js';
 import { decideFor } from './decisions.js';
@@ -35,4 +36,25 @@ export async function accountingOf(hub: Pick<Hub, 'sql' | 'keyring'>, caller: Ca
   const items = await listDisclosures(hub.sql, participant.id, filter);
   await appendAudit(hub.sql, { actor: caller.clientId, action: 'disclosures.read', subject: participant.id });
   return items;
+}
+
+/** GET /v1/audit/verify: walks the hash chain; tampering with any entry shows as `firstBrokenAt`. */
+export function verifyAudit(hub: Pick<Hub, 'sql'>) {
+  return verifyAuditChain(hub.sql);
+}
+
+const CSV_COLUMNS = ['at', 'recipientOrganizationId', 'referralId', 'channel', 'purpose', 'categories', 'basisIds', 'basisKinds'] as const;
+
+/** RFC 4180 CSV of an accounting of disclosures, for a participant who asks for it on paper. */
+export function disclosuresCsv(items: Awaited<ReturnType<typeof listDisclosures>>): string {
+  const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const d of items) {
+    lines.push(
+      [d.at, d.recipientOrganizationId, d.referralId ?? '', d.channel, d.purpose, d.categories.join(' '), d.basisIds.join(' '), d.bases.map((b) => b.basis).join(' ')]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
 }

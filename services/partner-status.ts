@@ -6,6 +6,7 @@ import type { Hub } from './hub.js';
 import type { ReferralStatus } from '../schemas/vocabulary.js';
 import { appliedTaskVersion, rememberTaskVersion } from '../store/fhir-sync.js';
 import type { OrganizationRow } from '../store/organizations.js';
+import { lastEngagementEvent } from '../store/events.js';
 import type { ReferralRow } from '../store/referrals.js';
 import { unscoped } from '../store/unscoped.js';
 import { applyEvent, PARTNER_EVENTS } from './referral-events.js';
@@ -50,10 +51,9 @@ function occurredAt(changedAt: string): string | undefined {
 
 /** True when the referral's last engagement event already says what `e` says (the same fact, read again on a later version). */
 async function alreadyRecorded(tx: Sql, referralId: string, e: EngagementReport): Promise<boolean> {
-  const [last] = await tx<{ type: string; appointment_at: Date | null }[]>`SELECT type, appointment_at FROM referral_events
-    WHERE referral_id = ${referralId} AND type IN ('intake_scheduled', 'attended', 'no_show') ORDER BY seq DESC LIMIT 1`;
+  const last = await lastEngagementEvent(tx, referralId);
   if (!last || last.type !== e.type) return false;
-  return e.type !== 'intake_scheduled' || last.appointment_at?.toISOString() === e.appointmentAt;
+  return e.type !== 'intake_scheduled' || last.appointmentAt === e.appointmentAt;
 }
 
 /**

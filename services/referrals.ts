@@ -3,13 +3,14 @@ import type { Caller } from '../domain/caller.js';
 import { transaction } from '../db/connect.js';
 import { newId } from '../lib/ids.js';
 import { conflict, notFound, unprocessable } from '../lib/errors.js';
-import type { ReferralInput } from '../schemas/referral.js';
+import type { ReferralInput, ReferralListQuery } from '../schemas/referral.js';
 import { appendAudit } from '../store/audit.js';
 import { insertEvent } from '../store/events.js';
 import { claimIdempotencyKey, findIdempotent, purgeExpiredKey, requestHash, storeIdempotentResponse } from '../store/idempotency.js';
 import { getOrganization } from '../store/organizations.js';
 import { deliveryMessageId, insertOutbox } from '../store/outbox.js';
-import { insertReferral, loadCaseFile, type ReferralRow } from '../store/referrals.js';
+import { insertReferral, listReferrals, loadCaseFile, type ReferralRow } from '../store/referrals.js';
+import { page } from '../lib/cursor.js';
 import { scopedTo, type ReferralStanding } from '../store/scoped.js';
 import { unscoped } from '../store/unscoped.js';
 import { moveReferral } from './referral-status.js';
@@ -119,4 +120,35 @@ export async function replayReferral(hub: Hub, caller: Caller, id: string) {
     await appendAudit(tx, { actor: caller.clientId, action: 'referral.replayed', subject: id });
     return (await unscoped.referral(tx, id))!;
   });
+}
+
+/** GET /v1/referrals/{id}: the partner's projection (recorded) or the referrer's view (audited). */
+export async function readReferral(hub: Hub, caller: Caller, id: string) {
+  const { referral, as } = await referralForCaller(hub, caller, id);
+  if (as === 'partner') return partnerRead(hub, caller, referral);
+  const view = await referrerView(hub, referral);
+  await appendAudit(hub.sql, { actor: caller.clientId, action: 'referral.read', subject: referral.id, detail: { as } });
+  return view;
+}
+
+/** GET /v1/referrals: what the caller may see, newest first, with the same projections as a single read. */
+export async function listReferralsFor(hub: Hub, caller: Caller & { organizationId: string }, query: ReferralListQuery) {
+  const { limit, cursor, status, partnerId, participantId } = query;
+  if (caller.role === 'partner') {
+    if (partnerId && partnerId !== caller.organizationId) return { items: [], nextCursor: null };
+    const result = page(await listReferrals(hub.sql, { partnerOrgId: caller.organizationId, status, participantId }, limit, cursor), limit, (r) => r);
+    // Each one recorded as a disclosure, as a single read is.
+    const items = [];
+    for (const referral of result.items) items.push(await partnerRead(hub, caller, referral));
+    return { items, nextCursor: result.nextCursor };
+  }
+  const result = page(await listReferrals(hub.sql, { referrerOrgId: caller.organizationId, status, partnerId, participantId }, limit, cursor), limit, (r) => r);
+  if (result.items.length > 0) await appendAudit(hub.sql, { actor: caller.clientId, action: 'referrals.listed', detail: { ids: result.items.map((r) => r.id) } });
+  const items = [];
+  for (const referral of result.items) {
+    const view = await referrerView(hub, referral);
+    // Filtered on the status the referrer sees (whatReferrerSees), so the filter cannot reveal a withheld one.
+    if (!status || view.status === status) items.push(view);
+  }
+  return { items, nextCursor: result.nextCursor };
 }

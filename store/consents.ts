@@ -92,3 +92,10 @@ export async function revokeConsent(sql: Sql, keyring: DataKeyring, id: string, 
   if (row) await notifyConsentChange(sql, row.participant_id);
   return row && withPrivateFields(keyring, row);
 }
+
+/** Marks consents whose period has ended `expired` (they were already denying: a decision judges the period itself). */
+export async function expireEndedConsents(tx: Sql): Promise<{ id: string; participantId: string }[]> {
+  const rows = await tx<{ id: string; participant_id: string }[]>`UPDATE consents SET status = 'expired'
+    WHERE status = 'active' AND period_end IS NOT NULL AND period_end <= now() RETURNING id, participant_id`;
+  return rows.map((r) => ({ id: r.id, participantId: r.participant_id }));
+}

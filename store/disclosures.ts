@@ -53,19 +53,3 @@ export async function listDisclosures(sql: Sql, participantId: string, filter: D
     channel: r.channel,
   }));
 }
-
-const CSV_COLUMNS = ['at', 'recipientOrganizationId', 'referralId', 'channel', 'purpose', 'categories', 'basisIds', 'basisKinds'] as const;
-
-/** RFC 4180 CSV of an accounting of disclosures, for a participant who asks for it on paper. */
-export function disclosuresCsv(items: Awaited<ReturnType<typeof listDisclosures>>): string {
-  const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const d of items) {
-    lines.push(
-      [d.at, d.recipientOrganizationId, d.referralId ?? '', d.channel, d.purpose, d.categories.join(' '), d.basisIds.join(' '), d.bases.map((b) => b.basis).join(' ')]
-        .map(cell)
-        .join(','),
-    );
-  }
-  return `${lines.join('\r\n')}\r\n`;
-}

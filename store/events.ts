@@ -50,3 +50,10 @@ export async function listEvents(sql: Sql, keyring: DataKeyring, referralId: str
     })),
   );
 }
+
+/** The referral's latest engagement event (intake scheduled, attended, no-show), if any. */
+export async function lastEngagementEvent(tx: Sql, referralId: string): Promise<{ type: string; appointmentAt: string | null } | undefined> {
+  const [last] = await tx<{ type: string; appointment_at: Date | null }[]>`SELECT type, appointment_at FROM referral_events
+    WHERE referral_id = ${referralId} AND type IN ('intake_scheduled', 'attended', 'no_show') ORDER BY seq DESC LIMIT 1`;
+  return last && { type: last.type, appointmentAt: last.appointment_at?.toISOString() ?? null };
+}

@@ -150,3 +150,16 @@ export async function listReferrals(sql: Sql, filter: ReferralFilter, limit: num
     ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
   return rows.map(toReferral);
 }
+
+/** Participants with a referral waiting for consent. */
+export async function participantsAwaitingConsent(tx: Sql): Promise<string[]> {
+  const rows = await tx<{ participant_id: string }[]>`SELECT DISTINCT participant_id FROM referrals WHERE status = 'awaiting_consent'`;
+  return rows.map((r) => r.participant_id);
+}
+
+/** Locks the participants' undelivered referrals, in the order every consent change locks them. */
+export async function lockUndeliveredReferralsOf(tx: Sql, participantIds: string[]): Promise<string[]> {
+  const rows = await tx<{ id: string }[]>`SELECT id FROM referrals WHERE participant_id = ANY(${participantIds}) AND status IN ('awaiting_consent', 'queued')
+    ORDER BY created_at, id FOR UPDATE`;
+  return rows.map((r) => r.id);
+}

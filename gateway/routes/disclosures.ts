@@ -1,9 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { IdParam } from '../../schemas/common.js';
 import { AccessDecision, AccessQuery, Disclosure, DisclosureQuery } from '../../schemas/consent.js';
-import { verifyAuditChain } from '../../store/audit.js';
-import { disclosuresCsv } from '../../store/disclosures.js';
-import { accountingOf, explainAccess } from '../../services/disclosures.js';
+import { accountingOf, disclosuresCsv, explainAccess, verifyAudit } from '../../services/disclosures.js';
 import type { AppEnv } from '../context.js';
 import type { Hub } from '../../services/hub.js';
 import { requireOrgRole, requireRole } from '../roles.js';
@@ -95,6 +93,6 @@ export function registerDisclosureRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
 
   app.openapi(verifyRoute, async (c) => {
     requireRole(c, 'compliance', 'admin');
-    return c.json(await verifyAuditChain(hub.sql), 200);
+    return c.json(await verifyAudit(hub), 200);
   });
 }

@@ -1,13 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { page } from '../../lib/cursor.js';
-import { appendAudit } from '../../store/audit.js';
 import { IdParam, listOf } from '../../schemas/common.js';
 import { conflict, unprocessable } from '../../lib/errors.js';
 import * as examples from '../openapi-examples.js';
 import { described, json, jsonExamples, problems, whoMayCall } from '../openapi.js';
 import { ReferralCreated, ReferralInput, ReferralListQuery, ReferralView } from '../../schemas/referral.js';
-import { listReferrals } from '../../store/referrals.js';
-import { createReferral, createdView, partnerRead, referralForCaller, referrerView, replayReferral } from '../../services/referrals.js';
+import { createReferral, createdView, listReferralsFor, readReferral, replayReferral } from '../../services/referrals.js';
 import type { AppEnv } from '../context.js';
 import type { Hub } from '../../services/hub.js';
 import { requireOrgRole, requireRole } from '../roles.js';
@@ -111,39 +108,14 @@ export function registerReferralRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   });
 
   app.openapi(getRoute, async (c) => {
-    // API.md: the referring organisation and the delivered-to partner only; an admin reading the case file would be an unrecorded disclosure.
+    // The referring organisation and the delivered-to partner only; an admin reading the case file would be an unrecorded disclosure.
     const caller = requireRole(c, 'planner', 'partner');
-    const { referral, as } = await referralForCaller(hub, caller, c.req.valid('param').id);
-    if (as === 'partner') return c.json(await partnerRead(hub, caller, referral), 200);
-    const view = await referrerView(hub, referral);
-    await appendAudit(hub.sql, { actor: caller.clientId, action: 'referral.read', subject: referral.id, detail: { as } });
-    return c.json(view, 200);
+    return c.json(await readReferral(hub, caller, c.req.valid('param').id), 200);
   });
 
   app.openapi(listRoute, async (c) => {
     const caller = requireOrgRole(c, 'planner', 'partner');
-    const { limit, cursor, status, partnerId, participantId } = c.req.valid('query');
-    if (caller.role === 'partner') {
-      if (partnerId && partnerId !== caller.organizationId) return c.json({ items: [], nextCursor: null }, 200);
-      const rows = await listReferrals(hub.sql, { partnerOrgId: caller.organizationId, status, participantId }, limit, cursor);
-      const result = page(rows, limit, (r) => r);
-      // The same projection as a single read, each one recorded as a disclosure.
-      const items = [];
-      for (const referral of result.items) items.push(await partnerRead(hub, caller, referral));
-      return c.json({ items, nextCursor: result.nextCursor }, 200);
-    }
-    const rows = await listReferrals(hub.sql, { referrerOrgId: caller.organizationId, status, partnerId, participantId }, limit, cursor);
-    const result = page(rows, limit, (r) => r);
-    const items = [];
-    if (result.items.length > 0) {
-      await appendAudit(hub.sql, { actor: caller.clientId, action: 'referrals.listed', detail: { ids: result.items.map((r) => r.id) } });
-    }
-    for (const referral of result.items) {
-      const view = await referrerView(hub, referral);
-      // Filtered on the status the referrer sees, so the filter cannot reveal a withheld one.
-      if (!status || view.status === status) items.push(view);
-    }
-    return c.json({ items, nextCursor: result.nextCursor }, 200);
+    return c.json(await listReferralsFor(hub, caller, c.req.valid('query')), 200);
   });
 
   app.openapi(replayRoute, async (c) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from '../support/db.js';
-import { testEnv } from '../support/hub.js';
+import { eventually, testEnv } from '../support/hub.js';
 import { freePort, spawnHub, type HubProcess } from '../support/process-hub.js';
 
 describe('npm start says, once, what it joined and where to look', () => {
@@ -30,12 +30,17 @@ describe('npm start says, once, what it joined and where to look', () => {
   });
 
   it('logs the database, Redis and queue prefix it uses, without their passwords, and the docs URL', async () => {
-    const lines = hub
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, any>);
-    const ready = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('hub ready'));
+    // The gateway answers before the workers have started; the summary comes once both have.
+    const parsed = () =>
+      hub
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, any>);
+    const isReady = (l: Record<string, any>) => typeof l.msg === 'string' && l.msg.startsWith('hub ready');
+    await eventually(async () => (parsed().some(isReady) ? true : undefined), 20_000, 'the start-up summary');
+    const lines = parsed();
+    const ready = lines.filter(isReady);
     expect(ready).toHaveLength(1);
     const line = ready[0]!;
     expect(line.level).toBe(30); // info

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepConsents } from '../../workers/consent-sweep.js';
+import { sweepConsents } from '../../services/consent-expiry.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { adultParticipant, fullCaseFile, marker, permitConsent } from '../support/fixtures.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processDelivery } from '../../workers/delivery.js';
+import { processDelivery } from '../../services/deliveries.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import {
   allDelivered, allRelayed, answer, consentingParticipant, deliveryCounts, loseQueuedJobs, outboxRows, planningAgency, recoversAfter, referMany, sleep, statusBecomes,

@@ -4,7 +4,7 @@ import { loseQueuedJobs, planningAgency, plannerView, sleep, statusBecomes, time
 import { consentedReferral, fhirPartner, partnerUpdatesTask, serviceRequestsFor, tasksFor, type FhirPartner } from '../support/fhir.js';
 import { startFhirServer, type FhirTestServer } from '../support/fhir-server.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
-import { processStatusPoll } from '../../workers/status-poll.js';
+import { processStatusPoll } from '../../services/status-sync.js';
 import { ENGAGEMENT_SYSTEM } from '../../adapters/fhir/index.js';
 
 const POLL_SECONDS = 1;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordBreach } from '../../store/sla.js';
-import { sweepSla } from '../../workers/sla-sweep.js';
+import { sweepSla } from '../../services/sla-breaches.js';
 import { grantConsent, newParticipant, planningAgency, plannerView, refer, sleep, statusBecomes, timeline, type Agency } from '../support/delivery.js';
 import { marker } from '../support/fixtures.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';

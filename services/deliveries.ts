@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { createAdapter } from '../adapters/registry.js';
+import type { AdapterConfig, DeliveryMessage, DeliveryResult } from '../adapters/types.js';
+import { cancellationNotice } from '../consent/index.js';
+import { transaction } from '../db/connect.js';
+import type { DeliveryJob } from '../lib/queues.js';
+import { appendAudit } from '../store/audit.js';
+import { recordDisclosure } from '../store/disclosures.js';
+import { insertEvent } from '../store/events.js';
+import { adapterSecrets, getOrganization, type OrganizationRow } from '../store/organizations.js';
+import { claimAttempt, finishOutbox, insertOutbox, recordAttempt, scheduleRetry, type OutboxRow } from '../store/outbox.js';
+import { markDelivered, setLastError, type ReferralRow } from '../store/referrals.js';
+import { unscoped } from '../store/unscoped.js';
+import { holdForConsent } from './consents.js';
+import { partnerViewOf } from './decisions.js';
+import type { Hub } from './hub.js';
+import { moveReferral } from './referral-status.js';
+import { slaBreachMessage } from './sla-breaches.js';
+
+/** ±20 % jitter, so partners recovering from an outage are not hit by every retry at once. */
+const jitter = (seconds: number) => seconds * (0.8 + Math.random() * 0.4);
+
+export async function adapterFor(hub: Hub, partner: OrganizationRow) {
+  const secrets = await adapterSecrets(hub.keyring, partner);
+  const a = partner.adapter;
+  const config: AdapterConfig =
+    a.type === 'webhook'
+      ? { type: 'webhook', url: a.url, secret: secrets.webhookSecret ?? '' }
+      : a.type === 'fhir'
+        ? {
+            type: 'fhir', baseUrl: a.baseUrl, pollIntervalSeconds: a.pollIntervalSeconds,
+            auth: a.auth?.type === 'smart' ? a.auth : secrets.fhirToken ? { type: 'bearer', token: secrets.fhirToken } : { type: 'none' },
+          }
+        : { type: 'portal' };
+  // The hub's own signing key signs SMART Backend Services client assertions (FHIR partners).
+  return createAdapter(config, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS, timeoutMs: hub.config.HUB_DELIVERY_TIMEOUT_MS, signingKey: hub.signingKeys.signer });
+}
+
+/**
+ * One delivery attempt, the delivery use case: claim the attempt in Postgres, decide at send time,
+ * project, record the disclosure, call the adapter with the message's stable id, then record
+ * the outcome and schedule the next attempt or give up visibly.
+ */
+export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<string> {
+  const lease = Math.max(hub.config.HUB_RELAY_LEASE_SECONDS, (hub.config.HUB_DELIVERY_TIMEOUT_MS / 1000) * 2);
+  const row = await claimAttempt(hub.sql, job.outboxId, job.attempt, lease);
+  if (!row) return 'stale';
+  const referral = (await unscoped.referral(hub.sql, row.referralId))!;
+  const partner = (await getOrganization(hub.sql, row.partnerId))!;
+  const adapter = await adapterFor(hub, partner);
+
+  let message: DeliveryMessage;
+  if (row.kind === 'deliver') {
+    if (referral.status !== 'queued') {
+      await finishOutbox(hub.sql, row.id, `skipped: referral is ${referral.status}`);
+      countOutcome(hub, row, 'skipped');
+      return 'skipped';
+    }
+    const participant = (await unscoped.participantRef(hub.sql, referral.participantId))!;
+    const { decision, projected, view } = await partnerViewOf(hub, { ...referral, status: 'delivered' }, participant, partner);
+    if (!decision.permitted.includes('identity')) {
+      // Decided at send time: a consent revoked or expired after the referral was queued stops it.
+      const reason = decision.denied.find((d) => d.category === 'identity')?.reason ?? 'no basis permits identity';
+      // Re-read under the row lock: a cancellation or a revocation may have landed since the read
+      // above, and has then already stopped this delivery; holding it would undo a cancellation.
+      const held = await transaction(hub.sql, async (tx) => {
+        const current = await unscoped.referral(tx, referral.id, { forUpdate: true });
+        if (current?.status !== 'queued') return false;
+        await holdForConsent(tx, hub.keyring, current, `delivery stopped: ${reason}`);
+        return true;
+      });
+      countOutcome(hub, row, held ? 'held' : 'skipped');
+      return held ? 'withheld' : 'skipped';
+    }
+    if (adapter.type !== 'portal') {
+      // Recorded before sending: a partner that answers 500 may still have received the data.
+      // One row per message and disclosed set, so retries of the same content are one disclosure.
+      // A release or replay under another basis (or later) is a disclosure of its own.
+      const key = createHash('sha256').update(`${row.id}|${projected.categories.join(',')}|${projected.basisIds.join(',')}`).digest('base64url').slice(0, 22);
+      await recordDisclosure(hub.sql, {
+        id: `dis_${key}`, participantId: participant.id, recipientOrganizationId: partner.id, referralId: referral.id,
+        categories: projected.categories, purpose: referral.purpose, basisIds: projected.basisIds, channel: 'delivery',
+      });
+      hub.metrics.disclosures.inc({ channel: 'delivery' });
+    }
+    // Routing facts beside the view (opaque ids, organisation names), sent now that identity is permitted.
+    const referrer = (await getOrganization(hub.sql, referral.referrerOrgId))!;
+    const context = { subjectRef: participant.id, referrer: { id: referrer.id, name: referrer.name }, partner: { id: partner.id, name: partner.name } };
+    message = { messageId: row.messageId, type: 'referral.created', referral: view, context };
+  } else if (row.kind === 'notify') {
+    // SLA breach notice to the referring organisation (workers/sla-sweep.ts): row.partnerId is
+    // the referrer here, so `partner` and `adapter` above are the referrer's. No case data.
+    message = await slaBreachMessage(hub, row.messageId);
+  } else {
+    message = { messageId: row.messageId, type: 'referral.cancelled', referral: cancellationNotice(referral.id) };
+  }
+
+  const result = await adapter.deliver(message);
+  hub.metrics.deliveries.inc({ adapter: adapter.type, outcome: result.outcome });
+  await recordAttempt(hub.sql, { outboxId: row.id, referralId: referral.id, attempt: row.attempts + 1, outcome: result.outcome, detail: 'error' in result ? result.error : result.detail });
+  countOutcome(hub, row, await applyOutcome(hub, row, referral, result));
+  return result.outcome;
+}
+
+/** Per recipient, what each attempt came to (hub_partner_deliveries_total). */
+function countOutcome(hub: Hub, row: OutboxRow, outcome: 'delivered' | 'retry' | 'failed' | 'held' | 'skipped') {
+  hub.metrics.partnerDeliveries.inc({ partner: row.partnerId, kind: row.kind, outcome });
+}
+
+/** Records the attempt's result; answers what came of it: delivered, another attempt, or given up. */
+async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, result: DeliveryResult): Promise<'delivered' | 'retry' | 'failed'> {
+  const schedule = hub.config.HUB_DELIVERY_SCHEDULE;
+  const attemptsMade = row.attempts + 1;
+  return transaction(hub.sql, async (tx) => {
+    const current = (await unscoped.referral(tx, referral.id, { forUpdate: true }))!;
+    if (result.outcome === 'delivered') {
+      await finishOutbox(tx, row.id, 'delivered');
+      if (row.kind !== 'deliver') return 'delivered';
+      if (current.status === 'queued') {
+        await moveReferral(tx, current, 'delivered', { delivered: true, lastError: null });
+        await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered' });
+        await appendAudit(tx, { actor: 'hub', action: 'referral.delivered', subject: referral.id, detail: { partnerId: referral.partnerId, messageId: row.messageId } });
+      } else if (current.status === 'awaiting_consent') {
+        // A revocation put the referral back to wait while this send was in flight, and the partner
+        // took it: the record must say the partner has it. Its reads show only what consent now permits.
+        await moveReferral(tx, current, 'delivered', { delivered: true, lastError: null });
+        await insertEvent(tx, hub.keyring, {
+          referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered',
+          reason: 'received by the partner while a consent change was being recorded',
+        });
+      } else if (current.status === 'cancelled') {
+        // Cancelled while it was being sent: the partner has it, so it must hear of the cancellation.
+        await markDelivered(tx, referral.id);
+        await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
+      }
+      return 'delivered';
+    }
+    const error = result.error;
+    if (result.outcome === 'retry' && attemptsMade < schedule.length) {
+      await scheduleRetry(tx, row.id, jitter(schedule[attemptsMade]!), error);
+      if (row.kind === 'deliver' && current.status === 'queued') await setLastError(tx, referral.id, error);
+      return 'retry';
+    }
+    await finishOutbox(tx, row.id, 'failed', error);
+    if (row.kind === 'deliver' && current.status === 'queued') {
+      // Visible to the planner, and replayable.
+      await moveReferral(tx, current, 'delivery_failed', { lastError: error });
+      await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivery_failed', byOrgId: null, statusAfter: 'delivery_failed', reason: `after ${attemptsMade} attempt(s): ${error}` });
+      await appendAudit(tx, { actor: 'hub', action: 'referral.delivery_failed', subject: referral.id, detail: { attempts: attemptsMade } });
+    }
+    return 'failed';
+  });
+}
+
