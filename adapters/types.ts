@@ -113,7 +113,7 @@ export interface PartnerAdapter {
   /** Must never throw: every failure is reported as a `DeliveryResult`. Must be idempotent per `messageId`. */
   deliver(msg: DeliveryMessage): Promise<DeliveryResult>;
   /**
-   * For partners that do not call the hub (DESIGN.md "Adapters"): the status changes recorded on
+   * For partners that do not call the hub (docs/architecture.md, "Adapters"): the status changes recorded on
    * their system since `cursor` (undefined: from the beginning). Must never throw.
    */
   fetchStatusChanges?(cursor: string | undefined): Promise<StatusFetchResult>;

@@ -43,7 +43,7 @@ function orgLabel(org: OrganizationRef): string {
 /** Why a basis does not apply at `at` at all, or undefined when it is in force. */
 function inactive(basis: Basis, at: number): string | undefined {
   if (basis.status === 'revoked') {
-    // A revoked consent permits nothing from that moment (42 CFR 2.31(a)(6); API.md: queued deliveries included).
+    // A revoked consent permits nothing from that moment (42 CFR 2.31(a)(6); queued deliveries included).
     return `${label(basis)} was revoked${basis.revokedAt !== undefined ? ` on ${day(basis.revokedAt)}` : ''}`;
   }
   const start = ms(basis.period.start);
@@ -130,7 +130,7 @@ export function decide(request: DecisionRequest, bases: readonly Basis[], policy
       continue;
     }
     if (deny !== 0) {
-      // An explicit deny beats a permit from any basis (FHIR Consent; DESIGN.md).
+      // An explicit deny beats a permit from any basis (FHIR R4 Consent semantics; docs/consent.md).
       vetoed |= deny;
       note(why, deny, Rank.ExplicitDeny, basis);
     }

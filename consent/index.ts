@@ -1,4 +1,4 @@
-/** The consent engine's public surface: pure functions, no I/O (DESIGN.md, "Consent service"). */
+/** The consent engine's public surface: pure functions, no I/O (docs/architecture.md, "Consent engine"). */
 export { decide, DEFAULT_MINOR_POLICY, ageAt } from './decide.js';
 export { project } from './project.js';
 export { signatureProblems, consentWarnings } from './validate.js';

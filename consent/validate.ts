@@ -3,7 +3,7 @@ import { DEFAULT_MINOR_POLICY, ageAt } from './decide.js';
 import { ALL_CATEGORIES, categoryBit, categoryMask } from './evaluate.js';
 import type { MinorPolicy, Period, Provision, Signature } from './types.js';
 
-/** One reason a consent cannot be recorded: API.md answers these as a 422 `errors` list. */
+/** One reason a consent cannot be recorded: the API answers these as a 422 `errors` list. */
 export interface Problem {
   path: string;
   message: string;
@@ -25,7 +25,7 @@ export interface MinorContext {
 }
 
 /**
- * The signatures and documents a basis needs before it may be recorded (API.md: a `consent` basis
+ * The signatures and documents a basis needs before it may be recorded (docs/api.md: a `consent` basis
  * without the signatures it needs is a 422). `decide` re-checks at every decision, so a consent
  * that slips through still permits nothing it should not.
  */

@@ -26,7 +26,7 @@ export async function startPrivateRedis(dataDir: string, log: (msg: string) => v
   await rm(pidFile, { force: true }); // a stale pid from a crash must not pass for the new server's
 
   const port = await freePort();
-  // AOF and noeviction: without them BullMQ jobs can silently vanish (see NOTES.md).
+  // AOF and noeviction: without them BullMQ jobs can silently vanish (docs/operations.md, "Redis").
   const res = await run(bin, [
     '--port', String(port),
     '--bind', '127.0.0.1',

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 
-/** The vocabularies of API.md. They are fixed by the public contract: add, never rename. */
+/** The vocabularies of the public API (docs/api.md). They are fixed by the public contract: add, never rename. */
 
 export const DATA_CATEGORIES = [
   'identity',

@@ -73,7 +73,7 @@ export async function revoke(hub: Hub, caller: Caller, id: string, reason: strin
 
 /**
  * After a consent change, brings the participant's undelivered referrals in line with what is now
- * permitted (DESIGN.md flow 5): released when a basis appears, held back when it goes. Runs in the
+ * permitted (docs/architecture.md, flow 5): released when a basis appears, held back when it goes. Runs in the
  * consent change's transaction, so the change and its effects commit together.
  */
 export async function reconcileReferrals(tx: Sql, keyring: DataKeyring, participantId: string, actor: string): Promise<void> {

@@ -12,7 +12,7 @@ import { unscoped } from '../store/unscoped.js';
 import { applyEvent, PARTNER_EVENTS } from './referral-events.js';
 
 /**
- * Status read from a partner's own system (DESIGN.md flow 4: "the FHIR adapter polls the
+ * Status read from a partner's own system (docs/architecture.md, flow 4: "the FHIR adapter polls the
  * partner's Task"), applied as that partner organisation through the same state machine and the
  * same event service as `POST /v1/referrals/{id}/events`.
  */

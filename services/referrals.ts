@@ -24,7 +24,7 @@ export const createdView = (r: ReferralRow) => ({
 
 /**
  * POST /v1/referrals: one transaction writes the referral, its encrypted case file, the first
- * timeline event, the outbox row and the audit entry (DESIGN.md flow 1). Nothing is enqueued here.
+ * timeline event, the outbox row and the audit entry (docs/architecture.md, flow 1). Nothing is enqueued here.
  */
 export async function createReferral(hub: Hub, caller: Caller & { organizationId: string }, input: ReferralInput, idempotencyKey?: string) {
   const participant = await scopedTo(hub.sql, hub.keyring, caller).participantRef(input.participantId, 'participantId');

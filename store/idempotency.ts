@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/connect.js';
 
-/** Keys are kept 24 hours per client (the common convention; NOTES.md "Defaults people expect"). */
+/** Keys are kept 24 hours per client (the common convention, docs/api.md "Idempotency"). */
 const RETENTION_HOURS = 24;
 
 /** JSON with object keys sorted, so a retry that orders its fields differently is the same request. */

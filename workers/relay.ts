@@ -7,7 +7,7 @@ const POLL_MS = 500;
 const BATCH = 500;
 
 /**
- * Moves due outbox rows into BullMQ (DESIGN.md flow 2). Woken at once by the NOTIFY that every
+ * Moves due outbox rows into BullMQ (docs/architecture.md, flow 2). Woken at once by the NOTIFY that every
  * outbox write sends, and polls as a fallback. A row it relayed whose job Redis lost is relayed
  * again when its lease runs out, under a new job id; duplicate jobs are harmless because a
  * delivery claims its outbox attempt in Postgres before doing anything.

@@ -6,7 +6,7 @@ import { listOrganizationsByAdapter } from '../store/organizations.js';
 import { pollRequestedKey, STATUS_POLL_QUEUE, type StatusPollJob } from '../lib/queues.js';
 
 /**
- * Status back from partners that do not call the hub (DESIGN.md flow 4): one BullMQ job
+ * Status back from partners that do not call the hub (docs/architecture.md, flow 4): one BullMQ job
  * scheduler per FHIR partner runs a poll every `pollIntervalSeconds`; a rest-hook notification
  * (`POST /fhir/notify/{partnerId}`) adds a poll at once. Job schedulers live in Redis, so with
  * several worker processes each partner is still polled once per interval. Jobs carry the

@@ -4,7 +4,7 @@ import { closeOutboundAgents, describeTransportError, outboundAgent } from '../.
 import type { FhirAdapterConfig } from '../types.js';
 
 /**
- * The partner's FHIR server through `fhir-kit-client` (DESIGN.md: every FHIR call goes through
+ * The partner's FHIR server through `fhir-kit-client` (docs/fhir.md: every FHIR call goes through
  * it), with the hub's outbound rules added around it:
  * - the socket's DNS lookup is the SSRF guard (checks the address actually connected to);
  * - redirects are refused (they would lead to an address the guard never saw, bearer token attached);

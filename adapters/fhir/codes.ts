@@ -12,7 +12,7 @@ export const REFERRAL_SYSTEM = 'urn:referral-hub:referral';
 export const PARTICIPANT_SYSTEM = 'urn:referral-hub:participant';
 /** Logical references to organisations (`ServiceRequest.requester`, `Task.owner`): the hub's organisation id. */
 export const ORGANIZATION_SYSTEM = 'urn:referral-hub:organization';
-/** The hub's case-file categories, the same system the FHIR Consent mapping reads (API.md). */
+/** The hub's case-file categories, the same system the FHIR Consent mapping reads (docs/api.md). */
 export const CATEGORY_SYSTEM = 'urn:referral-hub:data-category';
 /** The hub's service vocabulary (`ServiceRequest.category`). */
 export const SERVICE_SYSTEM = 'urn:referral-hub:service';

@@ -16,7 +16,7 @@ type Link = { relation: string; url: string };
  * first). `ge`, not `gt`: two changes in the same millisecond as the cursor would otherwise be
  * lost; the version each referral last applied makes the re-read harmless.
  *
- * Paging follows only `next` links on the partner's own base URL (NOTES.md: fhir-kit-client would
+ * Paging follows only `next` links on the partner's own base URL (fhir-kit-client would
  * send the bearer token wherever a link points).
  */
 export async function changedTasks(client: Client, baseUrl: string, cursor: string | undefined, signal: AbortSignal): Promise<StatusFetch & { ignoredLinks: number }> {

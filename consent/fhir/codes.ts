@@ -13,7 +13,7 @@ export const FHIR_SYSTEM = {
   consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
   consentAction: 'http://terminology.hl7.org/CodeSystem/consentaction',
   loinc: 'http://loinc.org',
-  /** API.md: the hub's data categories, the category name as code. */
+  /** docs/api.md: the hub's data categories, the category name as code. */
   dataCategory: 'urn:referral-hub:data-category',
   /** The hub's basis kinds (consent, court_order, statute) in `category` and `policyRule`. */
   basis: 'urn:referral-hub:basis',

@@ -75,7 +75,7 @@ const verifyRoute = createRoute({
 
 export function registerDisclosureRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   app.openapi(accessRoute, async (c) => {
-    // Access decisions are a compliance concern (API.md "Roles"): they name the bases and every denial reason.
+    // Access decisions are a compliance concern (docs/api.md, "Roles"): they name the bases and every denial reason.
     const caller = requireOrgRole(c, 'compliance');
     return c.json(await explainAccess(hub, caller, c.req.valid('param').id, c.req.valid('query')), 200);
   });

@@ -76,7 +76,7 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     return c.json(await postEvent(hub, caller, c.req.valid('param').id, c.req.valid('json')), 201);
   });
   app.openapi(timelineRoute, async (c) => {
-    // The timeline belongs to the referring organisation (API.md); it carries notes and Part 2 reports.
+    // The timeline belongs to the referring organisation (docs/api.md); it carries notes and Part 2 reports.
     const caller = requireRole(c, 'planner');
     return c.json({ items: await timeline(hub, caller, c.req.valid('param').id) }, 200);
   });

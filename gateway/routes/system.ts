@@ -32,7 +32,7 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     const backlog = outbox?.oldestDueSeconds;
     const postgres = outbox !== undefined;
     // A worker that silently stopped consuming shows as a due delivery nobody picked up: in a
-    // process that runs the workers, that makes it unready (NOTES.md, BullMQ pitfalls).
+    // process that runs the workers, that makes it unready (docs/operations.md, "Pitfalls").
     const consuming = hub.config.HUB_ROLE === 'gateway' || !postgres || backlog! < STALL_FACTOR * hub.config.HUB_RELAY_LEASE_SECONDS;
     const ready = postgres && redis && consuming;
     return c.json(

@@ -203,7 +203,7 @@ describe('attacks', () => {
   });
 
   describe('role escalation: every route, tried by every role that may not call it', () => {
-    /** Every /v1 route with a valid request, and the roles that may call it (API.md). */
+    /** Every /v1 route with a valid request, and the roles that may call it (docs/api.md). */
     const routes = (): { call: Call; allowed: Role[] }[] => [
       { call: { method: 'POST', path: '/v1/organizations', body: { name: 'Shadow Org', kind: 'other', adapter: { type: 'portal' } } }, allowed: ['admin'] },
       { call: { method: 'GET', path: '/v1/organizations' }, allowed: ['admin'] },

@@ -59,7 +59,7 @@ function requestExample(operation: Operation): unknown {
   return media.example ?? Object.values<any>(media.examples)[0].value;
 }
 
-/** Every /v1 operation of API.md, as OpenAPI paths. */
+/** Every /v1 operation of the public API (docs/api.md), as OpenAPI paths. */
 const CONTRACT: Record<string, string[]> = {
   '/v1/organizations': ['get', 'post'],
   '/v1/organizations/{id}': ['get', 'patch'],
@@ -137,7 +137,7 @@ describe('the published API description', () => {
     }
     expect(doc.paths['/v1/referrals'].post.parameters.some((p: any) => p.name === 'idempotency-key' && p.in === 'header')).toBe(true);
     expect(doc.paths['/v1/referrals'].get.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(['limit', 'cursor', 'status', 'partnerId', 'participantId']));
-    // The statuses a route answers beyond the common ones (API.md "Conventions").
+    // The statuses a route answers beyond the common ones (docs/api.md, "Conventions").
     expect(Object.keys(doc.paths['/v1/referrals'].post.responses)).toEqual(expect.arrayContaining(['404', '409', '422']));
     expect(Object.keys(doc.paths['/v1/referrals/{id}/events'].post.responses)).toContain('409');
     expect(Object.keys(doc.paths['/v1/referrals/{id}/replay'].post.responses)).toContain('409');

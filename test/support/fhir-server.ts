@@ -11,7 +11,7 @@ import type { Bundle, OperationOutcome, Resource, SearchParameter } from '@medpl
  * conditional create, transactions with `urn:uuid` references, `If-Match`, `_lastUpdated` and
  * JSON Patch are Medplum's own implementation.
  *
- * Known quirks handled here (NOTES.md, issue 4):
+ * Known quirks handled here:
  * - `FhirRequest.url` is the path relative to the FHIR base, with `pathname: ''`.
  * - The search-parameter and structure-definition bundles must be indexed before the first request.
  * - Searchsets carry no paging links; `transformSearch` lets a test add some.
