@@ -6,6 +6,16 @@ export type { ClosedLoopJob, ClosedLoopResult, OpenLoopJob, OpenLoopResult, Requ
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
+/**
+ * IPC carries JSON, which turns Infinity ("never arrived within the window") into null; without
+ * this, a comparison such as `p99 <= 250` would read null as 0 and call a miss a success.
+ */
+function reviveInfinity(result: OpenLoopResult): OpenLoopResult {
+  const revived = { ...result };
+  for (const field of ['p50Ms', 'p99Ms', 'maxMs', 'postP99Ms'] as const) revived[field] = result[field] ?? Number.POSITIVE_INFINITY;
+  return revived;
+}
+
 /** Runs one load job in a fresh child process and returns its result. */
 export function runLoad(job: ClosedLoopJob): Promise<ClosedLoopResult>;
 export function runLoad(job: OpenLoopJob): Promise<OpenLoopResult>;
@@ -15,7 +25,7 @@ export function runLoad(job: LoadJob): Promise<ClosedLoopResult | OpenLoopResult
     let answered = false;
     child.once('message', (message: { result?: ClosedLoopResult | OpenLoopResult; error?: string }) => {
       answered = true;
-      if (message.result) resolve(message.result);
+      if (message.result) resolve(job.kind === 'open' ? reviveInfinity(message.result as OpenLoopResult) : message.result);
       else reject(new Error(`load generator failed: ${message.error}`));
     });
     child.once('exit', (code) => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { latencySummary } from '../lib/stats.js';
 import { send } from './closed-loop.js';
@@ -18,6 +19,8 @@ export async function openLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
   const perOrigin = Math.max(1, Math.ceil(job.connections / job.origins.length));
   const pools = job.origins.map((origin) => new Pool(origin, { connections: perOrigin, pipelining: 1, keepAliveTimeout: 60_000 }));
   const abort = new AbortController();
+  // One signal aborts every request still open at the deadline: thousands of listeners by design.
+  setMaxListeners(0, abort.signal);
   const accepted = new Map<string, number>();
   const postLatencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -77,6 +80,7 @@ export async function openLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
   const everything = delivered === total;
   await Promise.all([...pools.map((p) => p.destroy()), ...sinks.map((s) => s.close())]);
   return {
+    kind: 'open',
     rate: job.rate,
     offered: total,
     accepted: accepted.size,

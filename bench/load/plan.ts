@@ -55,6 +55,7 @@ export interface OpenLoopJob {
 }
 
 export interface OpenLoopResult {
+  kind: 'open';
   rate: number;
   offered: number;
   accepted: number;
