@@ -1,16 +1,16 @@
 /**
- * decide() + project() throughput for a participant with 1, 20 and 200 active bases.
- *   npm run bench:consent
- * Reports operations per second per core (one process, one thread) as the median of several
+ * B4: decide() + project() throughput in process for a participant with 1, 20 and 200 active
+ * bases, as operations per second on one core (one process, one thread), min/median/max of
  * alternating rounds, and each size as a ratio to the 1-basis baseline measured in the same run
- * (NOTES.md: run-to-run noise here is 15–20 %, so ratios within one run are what compare).
+ * (run-to-run noise on a shared machine is 15–20 %, so ratios within one run are what compare).
+ *   npm run bench -- --only B4      (or npm run bench:consent)
+ * `npm run bench` runs this file in its own process with --json.
  */
+import { pathToFileURL } from 'node:url';
+import { spread, type Spread } from './lib/stats.js';
 import { decide, DEFAULT_MINOR_POLICY, project, type Basis, type DecisionRequest, type Provision } from '../consent/index.js';
 import type { CaseFile } from '../schemas/case-file.js';
 import { DATA_CATEGORIES, PURPOSES, type DataCategory } from '../schemas/vocabulary.js';
-
-const ROUNDS = 5;
-const ROUND_MS = 400;
 
 function bases(count: number, recipientId: string): Basis[] {
   return Array.from({ length: count }, (_, i) => {
@@ -50,25 +50,50 @@ const request: DecisionRequest = {
   at: new Date('2027-06-01T00:00:00Z'),
 };
 
-function opsPerSecond(set: Basis[]): number {
+function opsPerSecond(set: Basis[], roundMs: number): number {
   let ops = 0;
-  const end = performance.now() + ROUND_MS;
+  const started = performance.now();
+  const end = started + roundMs;
   while (performance.now() < end) {
     for (let i = 0; i < 100; i++) project(caseFile, decide(request, set, DEFAULT_MINOR_POLICY));
     ops += 100;
   }
-  return (ops / ROUND_MS) * 1000;
+  return (ops / (performance.now() - started)) * 1000;
 }
 
-const sizes = [1, 20, 200];
-const sets = sizes.map((n) => bases(n, 'org_recipient'));
-for (const set of sets) opsPerSecond(set); // warm-up
-const samples: number[][] = sizes.map(() => []);
-for (let round = 0; round < ROUNDS; round++) sets.forEach((set, i) => samples[i]!.push(opsPerSecond(set)));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const baseline = median(samples[0]!);
-console.log('decide + project, one core, median of', ROUNDS, 'rounds');
-for (const [i, n] of sizes.entries()) {
-  const m = median(samples[i]!);
-  console.log(`${String(n).padStart(4)} bases: ${Math.round(m).toLocaleString('en-US').padStart(10)} ops/s   ${(m / baseline).toFixed(2)}x of 1 basis`);
+export const CONSENT_SIZES = [1, 20, 200] as const;
+
+export interface ConsentResult {
+  bases: number;
+  opsPerSecond: Spread;
+  /** Median as a ratio to the 1-basis median. */
+  ratioToOne: number;
+}
+
+export function measureConsent(rounds: number, roundMs: number): ConsentResult[] {
+  const sets = CONSENT_SIZES.map((n) => bases(n, 'org_recipient'));
+  for (const set of sets) opsPerSecond(set, Math.min(roundMs, 200)); // warm-up
+  const samples: number[][] = sets.map(() => []);
+  for (let round = 0; round < rounds; round++) sets.forEach((set, i) => samples[i]!.push(opsPerSecond(set, roundMs)));
+  const baseline = spread(samples[0]!).median;
+  return CONSENT_SIZES.map((n, i) => {
+    const s = spread(samples[i]!);
+    return { bases: n, opsPerSecond: s, ratioToOne: s.median / baseline };
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const arg = (name: string, fallback: number) => {
+    const at = process.argv.indexOf(name);
+    return at > 0 ? Number(process.argv[at + 1]) : fallback;
+  };
+  const results = measureConsent(arg('--rounds', 5), arg('--ms', 400));
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(results)}\n`);
+  else {
+    console.log('decide + project, one core, min / median / max of alternating rounds');
+    for (const r of results) {
+      const f = (v: number) => Math.round(v).toLocaleString('en-US');
+      console.log(`${String(r.bases).padStart(4)} bases: ${f(r.opsPerSecond.median).padStart(10)} ops/s  (${f(r.opsPerSecond.min)}–${f(r.opsPerSecond.max)})  ${r.ratioToOne.toFixed(2)}x of 1 basis`);
+    }
+  }
 }

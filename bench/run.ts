@@ -1,0 +1,336 @@
+/**
+ * `npm run bench`: the hub as production runs it (NODE_ENV=production, gateway and worker
+ * processes apart, real PostgreSQL and Redis, a fresh database and queue prefix), driven from a
+ * separate load-generator process on loopback, beside floors measured in the same run. Every
+ * measurement runs in alternating rounds (floor, scenario, floor, scenario, …); the table shows
+ * min/median/max and judges targets on medians. Results go to bench/results/<date>.{json,md}.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import postgres from 'postgres';
+import { createFloorTables } from './floors/tables.js';
+import { startHubProcesses, type RunningHubProcesses } from './hub/hub.js';
+import { generateBenchKeys } from './hub/keys.js';
+import { readRss, sampleRss } from './hub/memory.js';
+import { floorReady, REPO_ROOT, startProcess, type BenchProcess } from './hub/processes.js';
+import { createBenchDatabase, deleteQueueKeys, dropBenchDatabase, REDIS_URL, serviceVersions } from './hub/services.js';
+import { spread } from './lib/stats.js';
+import { runLoad, type ClosedLoopResult, type OpenLoopResult } from './load/index.js';
+import { machine, machineLine, table, writeResults, type Row } from './report.js';
+import { measureConsentInChild } from './scenarios/consent.js';
+import { endToEndJob } from './scenarios/end-to-end.js';
+import { settle } from './scenarios/quiet.js';
+import { checkSample, closedJob, THROUGHPUT_LABELS, type Targets, type ThroughputId } from './scenarios/throughput.js';
+import { BenchApi } from './setup/api.js';
+import { growTo, seededSize, type Size } from './setup/seed.js';
+import { buildWorld, type World } from './setup/world.js';
+
+const SCENARIOS = ['B1', 'B2', 'B3', 'B4', 'B5'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const program = new Command('bench')
+  .description('Measure the hub against its floors (see README "Benchmark")')
+  .option('--smoke', 'every scenario once with tiny sizes, asserting only that each answers correctly; exits 1 otherwise')
+  .option('--only <list>', 'comma-separated scenarios to run (B1,B2,B3,B4,B5); floors come with their scenario')
+  .option('--rounds <n>', 'alternating rounds of every measurement', (v) => positiveInt('--rounds', v))
+  .option('--seconds <n>', 'seconds of each closed-loop round', (v) => positiveInt('--seconds', v))
+  .option('--e2e-seconds <n>', 'seconds of load at each end-to-end rate', (v) => positiveInt('--e2e-seconds', v))
+  .option('--growth', 'also run B1, B2 and B5 with the database grown 10× and 100× (1,000,000 referrals)')
+  .addOption(new Option('--connections <n>', 'closed-loop connections').default(32).argParser((v) => positiveInt('--connections', v)))
+  .option('--no-write', 'print the table only, do not write bench/results/');
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+interface Options {
+  smoke?: boolean;
+  only?: string;
+  rounds?: number;
+  seconds?: number;
+  e2eSeconds?: number;
+  growth?: boolean;
+  connections: number;
+  write: boolean;
+}
+
+program.parse();
+const opts = program.opts<Options>();
+const only = new Set<Scenario>(opts.only ? parseOnly(opts.only) : SCENARIOS);
+const smoke = Boolean(opts.smoke);
+const settings = {
+  rounds: opts.rounds ?? (smoke ? 1 : 3),
+  seconds: opts.seconds ?? (smoke ? 1 : 5),
+  warmupSeconds: smoke ? 0 : 1,
+  e2eSeconds: opts.e2eSeconds ?? (smoke ? 1 : 20),
+  e2eRates: smoke ? [20] : [100, 500, 1000],
+  drainSeconds: smoke ? 20 : 30,
+  // The base database: referrals and participants before any growth.
+  base: smoke ? { referrals: 200, participants: 1_000 } : { referrals: 10_000, participants: 100_000 },
+  apiParticipants: smoke ? 5 : 50,
+  growth: !smoke && Boolean(opts.growth),
+};
+
+function parseOnly(list: string): Scenario[] {
+  const picked = list.split(',').map((s) => s.trim().toUpperCase());
+  const unknown = picked.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0) program.error(`--only: unknown scenario ${unknown.join(', ')} (choose from ${SCENARIOS.join(', ')})`);
+  return picked as Scenario[];
+}
+
+const runStarted = Date.now();
+const log = (line: string) => process.stderr.write(`[${((Date.now() - runStarted) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+const failures: string[] = [];
+const rows: Row[] = [];
+const raw: Record<string, unknown> = { settings, only: [...only] };
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const dbName = `bench_${stamp}_${randomBytes(2).toString('hex')}`;
+  const queuePrefix = `bench${stamp}${randomBytes(2).toString('hex')}`;
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hub-bench-'));
+  const processes: BenchProcess[] = [];
+  let hub: RunningHubProcesses | undefined;
+  let sql: postgres.Sql | undefined;
+  const m = machine(await serviceVersions());
+  log(`machine: ${machineLine(m)}`);
+  try {
+    const keys = await generateBenchKeys(tmp);
+    const databaseUrl = await createBenchDatabase(dbName);
+    log(`database ${dbName}, queue prefix ${queuePrefix}`);
+    hub = await startHubProcesses({ databaseUrl, redisUrl: REDIS_URL, queuePrefix, keyEnv: keys.env });
+    sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
+    const running = hub;
+    hubLogs = () => [...running.gateways, running.worker].flatMap((p) => p.tail().split('\n').filter((l) => /"level":(50|60)/.test(l)).slice(-5)).join('\n');
+    const api = new BenchApi(hub.origins()[0]!, hub.publicUrl);
+    log('setup through the API: organisations, clients, participants, consents');
+    const world = await buildWorld(api, sql, keys.adminKey, { participants: settings.apiParticipants, webhookPartners: 10 });
+    log(`growing the database to ${settings.base.referrals.toLocaleString('en-US')} referrals, ${settings.base.participants.toLocaleString('en-US')} participants (set-based SQL)`);
+    await timed('seed', () => growTo(sql!, world, settings.base, log));
+
+    const floorKey = randomBytes(32).toString('base64');
+    const floorToken = randomBytes(24).toString('base64url');
+    const floorRows = 10_000;
+    await createFloorTables(sql, Buffer.from(floorKey, 'base64'), floorRows);
+    const floorEnv = { NODE_ENV: 'production', DATABASE_URL: databaseUrl, BENCH_FLOOR_KEY: floorKey, BENCH_FLOOR_TOKEN: floorToken, PORT: '0' };
+    const bare = await startProcess('B0 bare', 'bench/floors/bare.ts', floorEnv, floorReady);
+    const readFloor = await startProcess('R1 read floor', 'bench/floors/read-floor.ts', floorEnv, floorReady);
+    const intakeFloor = await startProcess('R2 intake floor', 'bench/floors/intake-floor.ts', floorEnv, floorReady);
+    processes.push(bare, readFloor, intakeFloor);
+
+    const targets = async (): Promise<Targets> => ({
+      bare: `http://127.0.0.1:${bare.port}`,
+      readFloor: `http://127.0.0.1:${readFloor.port}`,
+      intakeFloor: `http://127.0.0.1:${intakeFloor.port}`,
+      floorToken,
+      floorRows,
+      hub: hub!.origins(),
+      tokens: {
+        planner: await api.token(world.planner.clientId, world.planner.key),
+        reader: await api.token(world.inboxReader.clientId, world.inboxReader.key),
+        compliance: await api.token(world.compliance.clientId, world.compliance.key),
+      },
+      inboxId: world.inboxId,
+      readableReferralIds: (await sql!<{ id: string }[]>`SELECT id FROM referrals WHERE partner_id = ${world.inboxId} AND delivered_at IS NOT NULL ORDER BY random() LIMIT 20000`).map((r) => r.id),
+      referredParticipantIds: world.participantIds,
+      allParticipantIds: (await sql!<{ id: string }[]>`SELECT id FROM participants WHERE organization_id = ${world.referrerId}`).map((r) => r.id),
+    });
+
+    // Throughput: B0 and each floor alternate with their scenario, round after round.
+    const ids: ThroughputId[] = ['B0'];
+    if (only.has('B1')) ids.push('R1', 'B1');
+    if (only.has('B2')) ids.push('R2', 'B2');
+    if (only.has('B5')) ids.push('B5');
+    const base = await throughputRounds(ids, targets, sql, 'base');
+    raw.throughput = base;
+    throughputRows(base, '');
+
+    if (only.has('B2')) await scaleOut(hub, targets, sql);
+    if (only.has('B3')) await endToEnd(hub, world, api, sql);
+    if (only.has('B4')) await consent();
+    if (settings.growth) await growth(world, targets, sql, base);
+  } catch (error) {
+    failures.push(`the run stopped: ${(error as Error).stack ?? String(error)}`);
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    await hub?.stop().catch(() => {});
+    await sql?.end({ timeout: 5 }).catch(() => {});
+    await dropBenchDatabase(dbName).catch((e: Error) => log(`could not drop ${dbName}: ${e.message}`));
+    await deleteQueueKeys(queuePrefix).catch((e: Error) => log(`could not delete queue keys ${queuePrefix}:*: ${e.message}`));
+    await rm(tmp, { recursive: true, force: true });
+  }
+
+  const minutes = (Date.now() - startedAt) / 60_000;
+  raw.minutes = minutes;
+  const header = smoke
+    ? 'Smoke run: every scenario once with tiny sizes; the figures mean nothing.'
+    : `${settings.rounds} alternating rounds, ${settings.seconds} s closed-loop rounds at ${opts.connections} connections, ${settings.e2eSeconds} s per end-to-end rate; targets judged on medians; run took ${minutes.toFixed(1)} min.`;
+  process.stdout.write(`\n${header}\n\n${table(rows)}\n`);
+  if (opts.write && !smoke && failures.length === 0) {
+    const written = await writeResults(path.join(REPO_ROOT, 'bench/results'), new Date().toISOString().slice(0, 10), m, rows, raw, header);
+    log(`written: ${written.map((f) => path.relative(REPO_ROOT, f)).join(', ')}`);
+  }
+  if (failures.length > 0) {
+    process.stderr.write(`\n${failures.length} failure(s):\n- ${failures.join('\n- ')}\n`);
+    process.exitCode = 1;
+  } else if (smoke) log(`smoke: every scenario answered correctly (${minutes.toFixed(1)} min)`);
+}
+
+type Rounds = Partial<Record<ThroughputId, ClosedLoopResult[]>>;
+
+async function throughputRounds(ids: ThroughputId[], targets: () => Promise<Targets>, sql: postgres.Sql, label: string, origins?: string[]): Promise<Rounds> {
+  const results: Rounds = {};
+  for (let round = 1; round <= settings.rounds; round++) {
+    const t = await targets();
+    for (const id of ids) {
+      const result = await runLoad(closedJob(id, t, { connections: opts.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, ...(origins ? { origins } : {}) }));
+      (results[id] ??= []).push(result);
+      log(`${label} round ${round} ${id}: ${Math.round(result.perSecond)}/s p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors`);
+      judgeAnswers(`${label} ${id}`, result, checkSample(id, result.sample));
+      // Intake leaves deliveries behind: let them finish before the next measurement.
+      if (id === 'B2') await settle(sql, 60);
+    }
+  }
+  return results;
+}
+
+let hubLogs: () => string = () => '';
+
+function judgeAnswers(what: string, result: ClosedLoopResult, wrong: string | undefined): void {
+  if (result.statuses['500']) log(`${what}: the hub answered 500; its error log lines:\n${hubLogs()}`);
+  if (result.ok === 0 || wrong) failures.push(`${what}: ${wrong ?? 'no correct answer'}${result.firstError ? ` (first error: ${result.firstError})` : ''}`);
+  else if (result.errors > 0) failures.push(`${what}: ${result.errors} of ${result.requests} answers were wrong (first: ${result.firstError})`);
+}
+
+const perSecond = (rs: ClosedLoopResult[] | undefined) => spread((rs ?? []).map((r) => r.perSecond));
+const ratio = (a: ClosedLoopResult[] | undefined, b: ClosedLoopResult[] | undefined) =>
+  spread((a ?? []).map((r, i) => r.perSecond / (b?.[i]?.perSecond ?? Number.NaN)));
+
+function throughputRows(results: Rounds, suffix: string): void {
+  for (const id of ['B0', 'R1', 'B1', 'R2', 'B2', 'B5'] as ThroughputId[]) {
+    const rs = results[id];
+    if (!rs) continue;
+    const row: Row = { name: `${THROUGHPUT_LABELS[id]}${suffix}`, unit: 'req/s', value: perSecond(rs), note: `p99 ${spread(rs.map((r) => r.p99Ms)).median.toFixed(0)} ms` };
+    if (id === 'B5') Object.assign(row, { target: '≥ 6,600/s', met: row.value.median >= 6_600 });
+    rows.push(row);
+    if (id === 'B1' || id === 'B2') {
+      // The ratio per round: each scenario round against the floor round just before it.
+      const value = ratio(rs, results[id === 'B1' ? 'R1' : 'R2']);
+      rows.push({ name: `${id} ÷ ${id === 'B1' ? 'R1' : 'R2'}${suffix}`, unit: '×', value, target: '≥ 0.6', met: value.median >= 0.6 });
+    }
+    if (id !== 'B0' && results.B0) rows.push({ name: `${id} ÷ B0${suffix}`, unit: '×', value: ratio(rs, results.B0) });
+  }
+}
+
+/** Scale-out: B2 through one gateway and through two (the load spread over both), alternating. */
+async function scaleOut(hub: RunningHubProcesses, targets: () => Promise<Targets>, sql: postgres.Sql): Promise<void> {
+  log('scale-out: a second gateway');
+  const second = await hub.addGateway();
+  try {
+    const one: ClosedLoopResult[] = [];
+    const two: ClosedLoopResult[] = [];
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const [list, origins] of [[one, hub.origins().slice(0, 1)], [two, hub.origins()]] as const) {
+        const result = await runLoad(closedJob('B2', await targets(), { connections: opts.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, origins }));
+        list.push(result);
+        log(`scale-out round ${round}, ${origins.length} gateway(s): ${Math.round(result.perSecond)}/s`);
+        judgeAnswers(`B2 over ${origins.length} gateway(s)`, result, checkSample('B2', result.sample));
+        await settle(sql, 60);
+      }
+    }
+    raw.scaleOut = { one, two };
+    rows.push({ name: 'B2 intake, 1 gateway process', unit: 'req/s', value: perSecond(one) });
+    rows.push({ name: 'B2 intake, 2 gateway processes', unit: 'req/s', value: perSecond(two) });
+    rows.push({ name: 'B2 scale-out: 2 gateways ÷ 1', unit: '×', value: ratio(two, one), note: 'above 1 when writes are not serialised' });
+  } finally {
+    await hub.removeGateway(second);
+  }
+}
+
+/** B3 at each rate, with every hub process's memory at rest and sampled throughout. */
+async function endToEnd(hub: RunningHubProcesses, world: World, api: BenchApi, sql: postgres.Sql): Promise<void> {
+  const pids: Record<string, number> = { gateway: hub.gateways[0]!.pid, worker: hub.worker.pid };
+  const rest = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, readRss(pid)?.rssMb ?? Number.NaN]));
+  const sampler = sampleRss(pids);
+  const byRate = new Map<number, OpenLoopResult[]>();
+  try {
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const rate of settings.e2eRates) {
+        const token = await api.token(world.planner.clientId, world.planner.key);
+        const result = await runLoad(endToEndJob(world, hub.origins(), token, rate, settings.e2eSeconds, settings.drainSeconds));
+        byRate.set(rate, [...(byRate.get(rate) ?? []), result]);
+        log(`B3 round ${round} at ${rate}/s: ${result.delivered}/${result.offered} delivered, p50 ${fmtMs(result.p50Ms)}, p99 ${fmtMs(result.p99Ms)}, drain ${result.drainSeconds?.toFixed(1) ?? '> window'} s`);
+        if (result.invalidSignatures > 0) failures.push(`B3 at ${rate}/s: ${result.invalidSignatures} webhooks with an invalid signature`);
+        if (smoke && result.delivered !== result.offered) failures.push(`B3 at ${rate}/s: ${result.delivered} of ${result.offered} referrals arrived (${result.firstError ?? 'no error answer'})`);
+        const left = await settle(sql, smoke ? 30 : 20);
+        if (left.discarded > 0) log(`  ${left.discarded} deliveries still pending after the window were discarded so the next round starts quiet`);
+      }
+    }
+  } finally {
+    const peak = sampler.stop();
+    const hwm = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, readRss(pid)?.hwmMb ?? Number.NaN]));
+    raw.memory = { restMb: rest, b3PeakMb: peak, hwmMb: hwm };
+    for (const name of Object.keys(pids)) {
+      rows.push({ name: `memory: ${name} at rest`, unit: 'MB', value: spread([rest[name]!]) });
+      rows.push({ name: `memory: ${name} peak during B3`, unit: 'MB', value: spread([peak[name] ?? Number.NaN]), target: '≤ 250 MB', met: (peak[name] ?? Infinity) <= 250 });
+    }
+  }
+  raw.endToEnd = Object.fromEntries(byRate);
+  for (const [rate, results] of byRate) {
+    const s = (f: (r: OpenLoopResult) => number) => spread(results.map(f));
+    const p99 = s((r) => r.p99Ms);
+    const drain = s((r) => r.drainSeconds ?? Number.POSITIVE_INFINITY);
+    const judged = rate === 500;
+    rows.push({ name: `B3 ${rate}/s: delivered/s`, unit: 'req/s', value: s((r) => r.deliveredPerSecond), note: `${s((r) => r.delivered).median} of ${results[0]!.offered} arrived, ${s((r) => r.errors).median} not answered 201 within the window` });
+    rows.push({ name: `B3 ${rate}/s: p50 POST→receipt`, unit: 'ms', value: s((r) => r.p50Ms) });
+    rows.push({ name: `B3 ${rate}/s: p99 POST→receipt`, unit: 'ms', value: p99, ...(judged ? { target: '≤ 250 ms', met: Number.isFinite(p99.median) && p99.median <= 250 } : {}) });
+    rows.push({ name: `B3 ${rate}/s: max POST→receipt`, unit: 'ms', value: s((r) => r.maxMs) });
+    rows.push({ name: `B3 ${rate}/s: drain after the load`, unit: 's', value: drain, ...(judged ? { target: '≤ 5 s', met: drain.median <= 5 } : {}) });
+  }
+}
+
+const fmtMs = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : 'not all arrived');
+
+async function consent(): Promise<void> {
+  const results = await measureConsentInChild(smoke ? 1 : Math.max(5, settings.rounds), smoke ? 50 : 400);
+  raw.consent = results;
+  for (const r of results) {
+    if (!(r.opsPerSecond.median > 0)) failures.push(`B4 at ${r.bases} bases: no decision made`);
+    rows.push({ name: `B4 consent decide+project, ${r.bases} bases (one core)`, unit: 'ops/s', value: r.opsPerSecond, ...(r.bases === 20 ? { target: '≥ 100,000/s', met: r.opsPerSecond.median >= 100_000 } : {}) });
+  }
+}
+
+/** B1, B2 and B5 again at 10× and 100× the base database; the curve is judged smallest to largest. */
+async function growth(world: World, targets: () => Promise<Targets>, sql: postgres.Sql, base: Rounds): Promise<void> {
+  const levels: [string, Size][] = [['10×', { referrals: settings.base.referrals * 10, participants: settings.base.participants }], ['100×', { referrals: settings.base.referrals * 100, participants: settings.base.participants }]];
+  const curve: Record<string, Rounds> = { '1×': base };
+  for (const [label, size] of levels) {
+    log(`growth: to ${size.referrals.toLocaleString('en-US')} referrals`);
+    await timed(`seed ${label}`, () => growTo(sql, world, size, log));
+    log(`  now ${JSON.stringify(await seededSize(sql, world))}`);
+    curve[label] = await throughputRounds(['B1', 'B2', 'B5'].filter((id) => only.has(id as Scenario)) as ThroughputId[], targets, sql, `growth ${label}`);
+  }
+  raw.growth = curve;
+  for (const id of ['B1', 'B2', 'B5'] as ThroughputId[]) {
+    if (!base[id]) continue;
+    for (const label of ['10×', '100×']) rows.push({ name: `${THROUGHPUT_LABELS[id]}, database ${label}`, unit: 'req/s', value: perSecond(curve[label]![id]) });
+    const change = perSecond(curve['100×']![id]).median / perSecond(base[id]).median;
+    rows.push({ name: `${id} growth: 100× ÷ 1×`, unit: '×', value: spread([change]), target: '≥ 0.8', met: change >= 0.8 });
+  }
+}
+
+async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await work();
+  log(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  raw[`${what} seconds`] = (Date.now() - started) / 1000;
+  return result;
+}
+
+await main();
