@@ -213,7 +213,7 @@ export const disclosures = {
 /** The same accounting as CSV, written by the very function that answers `Accept: text/csv`. */
 export const disclosuresCsv = toDisclosuresCsv(disclosures.items as Parameters<typeof toDisclosuresCsv>[0]);
 
-export const auditVerification = { valid: true, entries: 27, head: 'b0c3a4e0a3c5d3f1d2e8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6' };
+export const auditVerification = { valid: true, entries: 27, head: 'b0c3a4e0a3c5d3f1d2e8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6', unsealed: 0, oldestUnsealedSeconds: null };
 
 export const token = {
   request: {

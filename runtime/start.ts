@@ -18,6 +18,7 @@ import { startStatusPolling } from '../workers/status-poll.js';
 import { BasisCache } from '../services/basis-cache.js';
 import { startConsentSweep } from '../workers/consent-sweep.js';
 import { startSlaSweep } from '../workers/sla-sweep.js';
+import { startAuditSequencer } from '../workers/audit-sequencer.js';
 import { startupSummary } from './startup-summary.js';
 
 export interface RunningHub {
@@ -82,6 +83,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     const polling = startStatusPolling(hub, pollConnection);
     const consentSweep = startConsentSweep(hub);
     const slaSweep = startSlaSweep(hub);
+    const auditSequencer = startAuditSequencer(hub);
     const sweep = setInterval(() => {
       forgetExpiredAssertions(sql).catch((error: Error) => logger.warn({ err: error.message }, 'assertion sweep failed'));
     }, 60_000);
@@ -90,6 +92,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
       clearInterval(sweep);
       consentSweep.stop();
       await slaSweep.stop();
+      await auditSequencer.stop();
       await relay.stop();
       // Finishes the jobs in progress; what it has not started stays in Redis and in the outbox.
       await worker.close();

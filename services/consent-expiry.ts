@@ -20,8 +20,8 @@ export async function sweepConsents(hub: Hub): Promise<{ expired: number; partic
     // Referrals waiting for consent may be released by a provision whose period has just begun.
     const waiting = await participantsAwaitingConsent(tx);
     const participants = [...new Set([...expired.map((c) => c.participantId), ...waiting])];
-    // Every referral row this sweep may change is locked before the first audit entry takes the
-    // audit chain's lock (and in the order reconcileReferrals uses), so no writer can deadlock it.
+    // Every referral row this sweep may change is locked first, in the order reconcileReferrals and
+    // every consent change use, so two of them cannot deadlock over the same referrals.
     await lockUndeliveredReferralsOf(tx, participants);
     for (const participantId of participants) await reconcileReferrals(tx, hub.keyring, participantId, 'hub');
     for (const consent of expired) {

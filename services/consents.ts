@@ -36,8 +36,8 @@ export async function createConsent(hub: Hub, caller: Caller, input: ConsentInpu
         signatures: input.signatures, documentRef: input.documentRef, provision: input.provision },
       caller.clientId,
     );
-    // Referral rows are locked before the audit chain's lock, in the order every other writer
-    // takes them (row, then audit), so the two cannot deadlock.
+    // The participant's undelivered referrals are locked in one order (oldest first) by every
+    // writer that reconciles them, so two consent changes cannot deadlock.
     await reconcileReferrals(tx, hub.keyring, participant.id, caller.clientId);
     await appendAudit(tx, { actor: caller.clientId, action: 'consent.created', subject: consent.id, detail: { participantId: participant.id, basis: input.basis } });
     return { ...consent, warnings: consentWarnings(input.provision, input.period) };

@@ -4,7 +4,7 @@ import { notFound } from '../lib/errors.js';
 import type { Purpose } from '../schemas/vocabulary.js';
 import { appendAudit } from '../store/audit.js';
 import { listDisclosures, type DisclosureFilter } from '../store/disclosures.js';
-import { verifyAuditChain } from '../store/audit.js';
+import { sealAudit, verifyAuditChain } from '../store/audit.js';
 import { getOrganization } from '../store/organizations.js';
 import { scopedTo } from '../store/scoped.js';
 import { decideFor } from './decisions.js';
@@ -38,8 +38,12 @@ export async function accountingOf(hub: Pick<Hub, 'sql' | 'keyring'>, caller: Ca
   return items;
 }
 
-/** GET /v1/audit/verify: walks the hash chain; tampering with any entry shows as `firstBrokenAt`. */
-export function verifyAudit(hub: Pick<Hub, 'sql'>) {
+/**
+ * GET /v1/audit/verify: first chains what has committed (so the answer covers every entry written
+ * before the call), then walks the hash chain; tampering with any entry shows as `firstBrokenAt`.
+ */
+export async function verifyAudit(hub: Pick<Hub, 'sql'>) {
+  while ((await sealAudit(hub.sql)) > 0);
   return verifyAuditChain(hub.sql);
 }
 

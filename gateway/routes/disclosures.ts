@@ -56,7 +56,7 @@ const verifyRoute = createRoute({
   summary: 'Recompute the audit log’s hash chain',
   description: described(
     'Every audit entry is chained to the one before by a hash, so an edited or deleted entry breaks the chain from there on. ' +
-      'This recomputes the chain over the whole log. Removing the newest entries leaves a shorter chain that still verifies: record `head` and `entries` in another system to detect that.',
+      'Entries are written without a lock and chained by a sequencer in the worker processes within about a second; this call first chains what has committed, then recomputes the chain over the whole log. Removing the newest entries leaves a shorter chain that still verifies: record `head` and `entries` in another system to detect that.',
     whoMayCall({ compliance: 'the whole log', admin: 'the whole log' }),
   ),
   responses: {
@@ -67,6 +67,8 @@ const verifyRoute = createRoute({
         entries: z.number().openapi({ description: 'How many entries were checked: the whole log when `valid`, those before the break otherwise.' }),
         firstBrokenAt: z.number().optional().openapi({ description: 'The sequence number of the first entry whose hash or link does not match; present only when `valid` is `false`.' }),
         head: z.string().optional().openapi({ description: 'Hash of the newest entry: record it elsewhere to detect removal of the newest rows later.' }),
+        unsealed: z.number().int().openapi({ description: 'Entries written but not chained yet (the sequencer chains them within about a second; this call seals what has committed before it verifies).' }),
+        oldestUnsealedSeconds: z.number().nullable().openapi({ description: 'Age in seconds of the oldest entry not chained yet; `null` when every entry is chained.' }),
       }).openapi('AuditVerification'), examples.auditVerification),
     },
     ...problems(401, 403, 429, 503),

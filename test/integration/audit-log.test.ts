@@ -45,3 +45,51 @@ describe('the tamper-evident audit log', () => {
     expect(await verify()).toMatchObject({ valid: false, firstBrokenAt: Number(first!.seq) });
   });
 });
+
+describe('the audit log’s sequencer', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => hub?.stop());
+
+  const insert = (tx: typeof hub.db.sql, action: string) => tx`INSERT INTO audit_log (actor, action) VALUES ('test', ${action}) RETURNING seq`;
+
+  it('lets writers append at once, and chains a row that commits late after the ones sealed before it', async () => {
+    let releaseSlow!: () => void;
+    const slowMayCommit = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let slowInserted!: () => void;
+    const slowHasInserted = new Promise<void>((resolve) => (slowInserted = resolve));
+    // A transaction takes the smaller seq and keeps it open; a second one appends and commits
+    // while the first is still open: no lock makes it wait.
+    const slow = hub.db.sql.begin(async (tx) => {
+      const [row] = await insert(tx, 'slow');
+      slowInserted();
+      await slowMayCommit;
+      return Number(row!.seq);
+    });
+    await slowHasInserted;
+    const [fast] = await hub.db.sql.begin((tx) => insert(tx, 'fast'));
+    expect(Number(fast!.seq)).toBeGreaterThan(0);
+    await hub.db.sql`SELECT audit_seal(1000)`;
+    const [fastRow] = await hub.db.sql<{ chain_pos: string | null }[]>`SELECT chain_pos FROM audit_log WHERE action = 'fast'`;
+    expect(fastRow!.chain_pos).not.toBeNull();
+
+    releaseSlow();
+    const slowSeq = await slow;
+    expect(slowSeq).toBeLessThan(Number(fast!.seq));
+    const verified = (await hub.api.request('GET', '/v1/audit/verify', { token: hub.adminToken })).body;
+    expect(verified).toMatchObject({ valid: true, unsealed: 0, oldestUnsealedSeconds: null });
+    const [positions] = await hub.db.sql<{ slow: string; fast: string }[]>`
+      SELECT (SELECT chain_pos FROM audit_log WHERE action = 'slow') AS slow, (SELECT chain_pos FROM audit_log WHERE action = 'fast') AS fast`;
+    // Chained in the order it was sealed: after the row that committed first.
+    expect(Number(positions!.slow)).toBeGreaterThan(Number(positions!.fast));
+  });
+
+  it('refuses to seal a row with a hash that does not match its content', async () => {
+    const [row] = await insert(hub.db.sql, 'unsealed');
+    await expect(
+      hub.db.sql`UPDATE audit_log SET chain_pos = 999999, prev_hash = ${'0'.repeat(64)}, hash = ${'f'.repeat(64)} WHERE seq = ${row!.seq}`,
+    ).rejects.toThrow(/append-only/);
+  });
+});
