@@ -9,7 +9,8 @@ import { insertEvent } from '../store/events.js';
 import { claimIdempotencyKey, findIdempotent, purgeExpiredKey, requestHash, storeIdempotentResponse } from '../store/idempotency.js';
 import { getOrganization } from '../store/organizations.js';
 import { deliveryMessageId, insertOutbox } from '../store/outbox.js';
-import { insertReferral, listReferrals, loadCaseFile, type ReferralRow } from '../store/referrals.js';
+import { listReferrals, loadCaseFile, type ReferralRow } from '../store/referrals.js';
+import { prepareIntake, writeIntake } from '../store/intake.js';
 import { page } from '../lib/cursor.js';
 import { scopedTo, type ReferralStanding } from '../store/scoped.js';
 import { unscoped } from '../store/unscoped.js';
@@ -23,8 +24,10 @@ export const createdView = (r: ReferralRow) => ({
 });
 
 /**
- * POST /v1/referrals: one transaction writes the referral, its encrypted case file, the first
- * timeline event, the outbox row and the audit entry (docs/architecture.md, flow 1). Nothing is enqueued here.
+ * POST /v1/referrals: one statement writes the referral, its encrypted case file, the first
+ * timeline event, the outbox row and the audit entry (docs/architecture.md, flow 1), everything
+ * encrypted before it runs. Nothing is enqueued here. With an Idempotency-Key, the key's claim and
+ * the stored answer share a transaction with that statement.
  */
 export async function createReferral(hub: Hub, caller: Caller & { organizationId: string }, input: ReferralInput, idempotencyKey?: string) {
   const participant = await scopedTo(hub.sql, hub.keyring, caller).participantRef(input.participantId, 'participantId');
@@ -34,34 +37,28 @@ export async function createReferral(hub: Hub, caller: Caller & { organizationId
   // Decided now only to choose the first status; the worker decides again at send time.
   const decision = await decideFor(hub.bases, participant, partner, input.purpose, new Date());
   const status = decision.permitted.includes('identity') ? 'queued' : 'awaiting_consent';
-  const hash = requestHash(input);
+  const prepared = prepareIntake(hub.keyring, {
+    id: newId('ref'), participantId: participant.id, referrerOrgId: caller.organizationId, partnerId: partner.id, service: input.service,
+    purpose: input.purpose, priority: input.priority, status, reason: input.reason, createdBy: caller.clientId,
+    waitingReason: status === 'queued' ? null : 'no basis yet lets the partner see the participant’s identity',
+  }, input.caseFile);
 
+  if (!idempotencyKey) {
+    return { status: 201 as const, body: createdView(await writeIntake(hub.sql, prepared)), replayed: false };
+  }
+  const hash = requestHash(input);
   return transaction(hub.sql, async (tx) => {
-    if (idempotencyKey) {
-      await purgeExpiredKey(tx, caller.clientId, idempotencyKey);
-      if (!(await claimIdempotencyKey(tx, caller.clientId, idempotencyKey, hash))) {
-        const earlier = await findIdempotent(tx, caller.clientId, idempotencyKey, hash);
-        if (earlier.kind === 'mismatch') {
-          throw unprocessable('this Idempotency-Key was used with a different request body', [{ path: 'Idempotency-Key', message: 'reused with another body' }]);
-        }
-        if (earlier.kind === 'replay') return { status: earlier.status as 201, body: earlier.body as ReturnType<typeof createdView>, replayed: true };
-        throw conflict('a request with this Idempotency-Key is still in flight');
+    await purgeExpiredKey(tx, caller.clientId, idempotencyKey);
+    if (!(await claimIdempotencyKey(tx, caller.clientId, idempotencyKey, hash))) {
+      const earlier = await findIdempotent(tx, caller.clientId, idempotencyKey, hash);
+      if (earlier.kind === 'mismatch') {
+        throw unprocessable('this Idempotency-Key was used with a different request body', [{ path: 'Idempotency-Key', message: 'reused with another body' }]);
       }
+      if (earlier.kind === 'replay') return { status: earlier.status as 201, body: earlier.body as ReturnType<typeof createdView>, replayed: true };
+      throw conflict('a request with this Idempotency-Key is still in flight');
     }
-    const referral = await insertReferral(
-      tx, hub.keyring,
-      { id: newId('ref'), participantId: participant.id, referrerOrgId: caller.organizationId, partnerId: partner.id, service: input.service,
-        purpose: input.purpose, priority: input.priority, status, reason: input.reason, createdBy: caller.clientId },
-      input.caseFile,
-    );
-    await insertEvent(tx, hub.keyring, {
-      referralId: referral.id, type: status === 'queued' ? 'created' : 'awaiting_consent', byOrgId: caller.organizationId, byClientId: caller.clientId,
-      statusAfter: status, reason: status === 'queued' ? null : 'no basis yet lets the partner see the participant’s identity',
-    });
-    if (status === 'queued') await insertOutbox(tx, { referralId: referral.id, kind: 'deliver', partnerId: partner.id });
-    await appendAudit(tx, { actor: caller.clientId, action: 'referral.created', subject: referral.id, detail: { partnerId: partner.id, status } });
-    const body = createdView(referral);
-    if (idempotencyKey) await storeIdempotentResponse(tx, caller.clientId, idempotencyKey, 201, body);
+    const body = createdView(await writeIntake(tx, prepared));
+    await storeIdempotentResponse(tx, caller.clientId, idempotencyKey, 201, body);
     return { status: 201 as const, body, replayed: false };
   });
 }

@@ -3,7 +3,7 @@ import type { DataKeyring } from '../crypto/data-keys.js';
 import { decodeCursor, type CursorPosition } from '../lib/cursor.js';
 import type { CaseFile } from '../schemas/case-file.js';
 import type { Purpose, ReferralStatus, Service } from '../schemas/vocabulary.js';
-import { DATA_CATEGORIES, type DataCategory } from '../schemas/vocabulary.js';
+import type { DataCategory } from '../schemas/vocabulary.js';
 
 export interface ReferralRow {
   id: string;
@@ -27,38 +27,12 @@ type Row = {
   priority: 'routine' | 'urgent'; reason_jwe: string; status: ReferralStatus; status_before_hold: ReferralStatus | null;
   delivered_at: Date | null; last_error: string | null; created_at: Date; updated_at: Date;
 };
-const toReferral = (r: Row): ReferralRow => ({
+/** A `referrals` row as the rest of the hub sees it. */
+export const referralFromRow = (r: Row): ReferralRow => ({
   id: r.id, participantId: r.participant_id, referrerOrgId: r.referrer_org_id, partnerId: r.partner_id, service: r.service,
   purpose: r.purpose, priority: r.priority, reasonJwe: r.reason_jwe, status: r.status, statusBeforeHold: r.status_before_hold,
   deliveredAt: r.delivered_at?.toISOString() ?? null, lastError: r.last_error, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
 });
-
-export async function insertReferral(
-  tx: Sql,
-  keyring: DataKeyring,
-  referral: Omit<ReferralRow, 'reasonJwe' | 'statusBeforeHold' | 'deliveredAt' | 'lastError' | 'createdAt' | 'updatedAt'> & { reason: string; createdBy: string },
-  caseFile: CaseFile,
-): Promise<ReferralRow> {
-  const [row] = await tx<Row[]>`INSERT INTO referrals (id, participant_id, referrer_org_id, partner_id, service, purpose, priority, reason_jwe, status, created_by)
-    VALUES (${referral.id}, ${referral.participantId}, ${referral.referrerOrgId}, ${referral.partnerId}, ${referral.service}, ${referral.purpose},
-      ${referral.priority}, ${await keyring.encrypt(referral.reason)}, ${referral.status}, ${referral.createdBy}) RETURNING *`;
-  const entries = await encryptCaseFile(keyring, referral.id, caseFile);
-  if (entries.length > 0) await tx`INSERT INTO case_file_entries ${tx(entries, 'referral_id', 'ordinal', 'kind', 'category', 'content_jwe')}`;
-  return toReferral(row!);
-}
-
-/** Each section and note is its own ciphertext, so a projection decrypts only what it may show. */
-async function encryptCaseFile(keyring: DataKeyring, referralId: string, caseFile: CaseFile) {
-  const entries: { referral_id: string; ordinal: number; kind: 'section' | 'note'; category: string; content_jwe: string }[] = [];
-  for (const category of DATA_CATEGORIES) {
-    const section = caseFile[category];
-    if (section !== undefined) entries.push({ referral_id: referralId, ordinal: entries.length, kind: 'section', category, content_jwe: await keyring.encrypt(section) });
-  }
-  for (const note of caseFile.notes ?? []) {
-    entries.push({ referral_id: referralId, ordinal: entries.length, kind: 'note', category: note.category, content_jwe: await keyring.encrypt(note.text) });
-  }
-  return entries;
-}
 
 /**
  * Loads a referral's case file. With `only`, entries of other categories are not even decrypted:
@@ -87,7 +61,7 @@ export async function getReferral(sql: Sql, id: string, opts: { forUpdate?: bool
   const [row] = opts.forUpdate
     ? await sql<Row[]>`SELECT * FROM referrals WHERE id = ${id} AND ${visible} FOR UPDATE`
     : await sql<Row[]>`SELECT * FROM referrals WHERE id = ${id} AND ${visible}`;
-  return row && toReferral(row);
+  return row && referralFromRow(row);
 }
 
 /** Only services/referral-status.ts calls this, after a step of the state machine. */
@@ -148,7 +122,7 @@ export async function listReferrals(sql: Sql, filter: ReferralFilter, limit: num
       AND ${filter.participantId ? sql`participant_id = ${filter.participantId}` : sql`true`}
       AND ${after ? sql`(created_at, id) < (${exactCreatedAt(sql, after)}, ${after.id})` : sql`true`}
     ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
-  return rows.map(toReferral);
+  return rows.map(referralFromRow);
 }
 
 /** Participants with a referral waiting for consent. */

@@ -1,3 +1,4 @@
+import type { Sql, TransactionSql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../support/hub.js';
 
@@ -53,7 +54,7 @@ describe('the audit log’s sequencer', () => {
   });
   afterAll(async () => hub?.stop());
 
-  const insert = (tx: typeof hub.db.sql, action: string) => tx`INSERT INTO audit_log (actor, action) VALUES ('test', ${action}) RETURNING seq`;
+  const insert = (tx: Sql | TransactionSql, action: string) => tx`INSERT INTO audit_log (actor, action) VALUES ('test', ${action}) RETURNING seq`;
 
   it('lets writers append at once, and chains a row that commits late after the ones sealed before it', async () => {
     let releaseSlow!: () => void;
