@@ -1,3 +1,4 @@
+import { ageAt, DEFAULT_MINOR_POLICY } from '../consent/index.js';
 import type { Caller } from '../domain/caller.js';
 import type { Hub } from './hub.js';
 import { notFound } from '../lib/errors.js';
@@ -19,14 +20,18 @@ export async function explainAccess(
   participantId: string,
   query: { recipient: string; purpose: Purpose; source?: string | undefined; at?: string | undefined },
 ) {
-  // The compliance officer reads reasons that name the guardian whose signature is missing.
-  const participant = await scopedTo(hub.sql, hub.keyring, caller).participant(participantId);
+  const scope = scopedTo(hub.sql, hub.keyring, caller);
+  const ref = await scope.participantRef(participantId);
   const recipient = await getOrganization(hub.sql, query.recipient);
   if (!recipient) throw notFound('recipient organization', 'recipient');
   const source = query.source ? await getOrganization(hub.sql, query.source) : undefined;
   if (query.source && !source) throw notFound('source organization', 'source');
-  const guardians = participant.guardians?.map((g) => `${g.name}, ${g.relationship}`);
-  const decision = await decideFor(hub.bases, { ...participant, guardians }, recipient, query.purpose, query.at ? new Date(query.at) : new Date(), source);
+  const at = query.at ? new Date(query.at) : new Date();
+  // A minor's reasons name the guardian whose signature is missing: only then is the (encrypted)
+  // record opened, so an adult's decision costs no decryption.
+  const minor = !(ageAt(ref.birthDate, at) >= DEFAULT_MINOR_POLICY.adultAge);
+  const guardians = minor ? (await scope.participant(participantId)).guardians?.map((g) => `${g.name}, ${g.relationship}`) : undefined;
+  const decision = await decideFor(hub.bases, { ...ref, guardians }, recipient, query.purpose, at, source);
   return { permitted: decision.permitted, denied: decision.denied, bases: decision.bases as Record<string, string[]>, obligations: decision.obligations };
 }
 
