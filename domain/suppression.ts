@@ -22,9 +22,9 @@
  * result against a reader who knows these rules and tries every table that would publish the same.
  */
 
-export const SUPPRESSION_THRESHOLD = 10;
+import { COUNT_FIELDS, SUPPRESSION_THRESHOLD } from '../schemas/indicators.js';
 
-export const COUNT_FIELDS = ['referred', 'connected', 'completed', 'rejected', 'slaBreaches'] as const;
+export { COUNT_FIELDS, SUPPRESSION_THRESHOLD };
 export type CountField = (typeof COUNT_FIELDS)[number];
 export type Counts = Record<CountField, number>;
 

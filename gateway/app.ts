@@ -17,6 +17,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerFhirNotifyRoutes } from './routes/fhir-notify.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerHomeRoutes } from './routes/home.js';
+import { registerIndicatorRoutes } from './routes/indicators.js';
 import { DOCUMENT_INFO, TAGS } from './openapi.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { rateLimit } from './rate-limit.js';
@@ -90,6 +91,7 @@ export function createApp(hub: Hub) {
   registerEventRoutes(app, hub);
   registerConsentRoutes(app, hub);
   registerDisclosureRoutes(app, hub);
+  registerIndicatorRoutes(app, hub);
   registerFhirNotifyRoutes(app, hub);
 
   const config = {

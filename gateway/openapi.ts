@@ -131,6 +131,7 @@ export const ROLE_OVERVIEW: Record<Role, string> = {
   planner: 'a lead case planner’s system (probation, parole, juvenile justice): enrols participants, sends referrals, follows their timeline, cancels and replays.',
   partner: 'a partner’s system (treatment, housing, employment provider): reads the referrals delivered to its organisation, as far as consent permits, and reports their status.',
   compliance: 'a compliance officer’s system: records and revokes consents, asks for access decisions, reads the accounting of disclosures and verifies the audit log.',
+  manager: 'a program manager’s system: sets targets and reads outcome indicators, aggregated and with small counts withheld. Never reads a participant, a referral, a consent or a disclosure.',
 };
 
 const DESCRIPTION = `Interagency referrals with consent-based, field-level disclosure.
@@ -190,6 +191,7 @@ export const TAGS = [
   { name: 'Referral events', description: 'Status and engagement reported by the partner, cancellation by the planner, and the planner’s timeline.' },
   { name: 'Consent', description: 'Consents, court orders and statutes: the bases on which case data may leave (FHIR R4 Consent model).' },
   { name: 'Compliance', description: 'The decision the hub enforces, the accounting of disclosures, and the audit log’s integrity.' },
+  { name: 'Outcome indicators', description: 'Targets per service and period, and the indicators report against them: aggregate counts, disaggregated, with small counts withheld.' },
   { name: 'FHIR partners', description: 'Notifications from partners whose FHIR server pushes Task changes.' },
   { name: 'Operations', description: 'Liveness, readiness and metrics, for load balancers and monitoring.' },
 ];

@@ -19,6 +19,7 @@ import { BasisCache } from '../services/basis-cache.js';
 import { startConsentSweep } from '../workers/consent-sweep.js';
 import { startSlaSweep } from '../workers/sla-sweep.js';
 import { startAuditSequencer } from '../workers/audit-sequencer.js';
+import { startReportCodesBackfill } from '../workers/report-codes.js';
 import { startupSummary } from './startup-summary.js';
 
 export interface RunningHub {
@@ -84,6 +85,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     const consentSweep = startConsentSweep(hub);
     const slaSweep = startSlaSweep(hub);
     const auditSequencer = startAuditSequencer(hub);
+    const reportCodes = startReportCodesBackfill(hub);
     const sweep = setInterval(() => {
       forgetExpiredAssertions(sql).catch((error: Error) => logger.warn({ err: error.message }, 'assertion sweep failed'));
     }, 60_000);
@@ -93,6 +95,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
       consentSweep.stop();
       await slaSweep.stop();
       await auditSequencer.stop();
+      await reportCodes.stop();
       await relay.stop();
       // Finishes the jobs in progress; what it has not started stays in Redis and in the outbox.
       await worker.close();

@@ -122,7 +122,7 @@ const Jwk = z.record(z.string(), z.unknown()).openapi({ description: 'A public J
 export const ClientInput = z
   .strictObject({
     organizationId: Id.openapi({ description: 'The organisation the client acts for.', example: 'org_CountyProbation0000001' }),
-    role: Role.exclude(['admin']).openapi({ description: 'What the client may do: `planner`, `partner` or `compliance` (there is one admin, configured at start-up).' }),
+    role: Role.exclude(['admin']).openapi({ description: 'What the client may do: `planner`, `partner`, `compliance` or `manager` (there is one admin, configured at start-up).' }),
     jwks: z
       .strictObject({ keys: z.array(Jwk).min(1).max(10).openapi({ description: 'One to ten public keys.' }) })
       .optional()

@@ -65,9 +65,9 @@ export const SERVICES = [
 export const Service = z.enum(SERVICES).openapi('Service', { description: 'The service the participant is referred for.' });
 export type Service = z.infer<typeof Service>;
 
-export const ROLES = ['admin', 'planner', 'partner', 'compliance'] as const;
+export const ROLES = ['admin', 'planner', 'partner', 'compliance', 'manager'] as const;
 export const Role = z.enum(ROLES).openapi('Role', {
-  description: 'The role a client was registered with; it decides which operations the client may call (each operation’s description says which): `admin` (organisations and clients), `planner` (participants and referrals of its organisation), `partner` (referrals delivered to its organisation), `compliance` (consents, disclosures, audit).',
+  description: 'The role a client was registered with; it decides which operations the client may call (each operation’s description says which): `admin` (organisations and clients), `planner` (participants and referrals of its organisation), `partner` (referrals delivered to its organisation), `compliance` (consents, disclosures, audit), `manager` (a program manager: targets and aggregate indicators, never a participant’s data).',
 });
 export type Role = z.infer<typeof Role>;
 

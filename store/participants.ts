@@ -1,6 +1,7 @@
 import type { Sql } from '../db/connect.js';
 import type { DataKeyring } from '../crypto/data-keys.js';
 import type { Participant, ParticipantInput } from '../schemas/participant.js';
+import { reportCodes } from '../domain/indicator-groups.js';
 
 type Row = { id: string; organization_id: string; external_id: string | null; birth_date: string; record_jwe: string; created_at: Date };
 
@@ -9,11 +10,15 @@ export interface ParticipantRecord extends Omit<Participant, 'minor'> {
   organizationId: string;
 }
 
-/** The record is encrypted at rest; only the birth date stays in the clear (minor checks, reports). */
+/**
+ * The record is encrypted at rest; in the clear stay the birth date (minor checks, reports) and the
+ * race and gender codes the indicators report groups by (codes only, never the name).
+ */
 export async function insertParticipant(sql: Sql, keyring: DataKeyring, id: string, organizationId: string, input: ParticipantInput): Promise<ParticipantRecord> {
   const { birthDate, externalId, ...rest } = input;
-  const [row] = await sql<Row[]>`INSERT INTO participants (id, organization_id, external_id, birth_date, record_jwe)
-    VALUES (${id}, ${organizationId}, ${externalId ?? null}, ${birthDate}, ${await keyring.encrypt(rest)}) RETURNING *`;
+  const codes = reportCodes(input);
+  const [row] = await sql<Row[]>`INSERT INTO participants (id, organization_id, external_id, birth_date, record_jwe, race_codes, gender_code, report_codes_filled)
+    VALUES (${id}, ${organizationId}, ${externalId ?? null}, ${birthDate}, ${await keyring.encrypt(rest)}, ${codes.raceCodes}, ${codes.genderCode}, true) RETURNING *`;
   return toParticipant(keyring, row!);
 }
 
@@ -49,4 +54,14 @@ async function toParticipant(keyring: DataKeyring, row: Row): Promise<Participan
     birthDate,
     createdAt: row.created_at.toISOString(),
   };
+}
+
+/** Participants enrolled before the report codes were columns: their codes are still only inside the record. */
+export async function participantsWithoutReportCodes(sql: Sql, keyring: DataKeyring, limit: number) {
+  const rows = await sql<{ id: string; record_jwe: string }[]>`SELECT id, record_jwe FROM participants WHERE NOT report_codes_filled ORDER BY id LIMIT ${limit}`;
+  return Promise.all(rows.map(async (r) => ({ id: r.id, record: await keyring.decrypt<Pick<ParticipantInput, 'race' | 'gender'>>(r.record_jwe) })));
+}
+
+export async function setReportCodes(sql: Sql, id: string, codes: { raceCodes: string[]; genderCode: string | null }) {
+  await sql`UPDATE participants SET race_codes = ${codes.raceCodes}, gender_code = ${codes.genderCode}, report_codes_filled = true WHERE id = ${id}`;
 }

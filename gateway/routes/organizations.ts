@@ -60,7 +60,11 @@ const createOrganization = createRoute({
 const listRoute = createRoute({
   method: 'get', path: '/v1/organizations', tags, operationId: 'listOrganizations',
   summary: 'List the organisations on the hub',
-  description: described('The directory of organisations, newest first, cursor-paginated. Secrets are never shown.', admin('every organisation')),
+  description: described(
+    'The directory of organisations, newest first, cursor-paginated. Secrets are never shown.',
+    // A program manager names partners in the indicators report grouped by partner: the directory is no participant data.
+    whoMayCall({ admin: 'every organisation', manager: 'every organisation, to name the partners of the indicators report' }),
+  ),
   request: { query: ListQuery },
   responses: {
     200: { description: 'Organisations, newest first', ...json(listOf(Organization, 'OrganizationList'), examples.organization.list) },
@@ -73,14 +77,14 @@ const getRoute = createRoute({
   description: described(
     'The organisation, its adapter (without secrets or tokens) and its service-level timers.',
     whoMayCall(
-      { admin: 'any organisation', planner: 'its own organisation', partner: 'its own organisation', compliance: 'its own organisation' },
-      'For any role but `admin`, another organisation',
+      { admin: 'any organisation', planner: 'its own organisation', partner: 'its own organisation', compliance: 'its own organisation', manager: 'any organisation (the partners its indicators report names)' },
+      'For `planner`, `partner` and `compliance`, another organisation',
     ),
   ),
   request: { params: IdParam },
   responses: {
     200: { description: 'The organisation', ...json(Organization, examples.organization.read) },
-    ...problems(400, 401, 403, { 404: 'No such organisation, or (for any role but admin) another organisation' }, 429, 503),
+    ...problems(400, 401, 403, { 404: 'No such organisation, or (for a planner, partner or compliance officer) another organisation' }, 429, 503),
   },
 });
 const patchRoute = createRoute({
@@ -102,7 +106,7 @@ const createClient = createRoute({
   method: 'post', path: '/v1/clients', tags, operationId: 'createClient',
   summary: 'Register a system client (its public keys) for an organisation',
   description: described(
-    'A client is one system acting for one organisation in one role (`planner`, `partner` or `compliance`). Give its public keys as a JWKS (`jwks`) or where to fetch them (`jwksUri`); ' +
+    'A client is one system acting for one organisation in one role (`planner`, `partner`, `compliance` or `manager`). Give its public keys as a JWKS (`jwks`) or where to fetch them (`jwksUri`); ' +
       'it then gets access tokens at `POST /oauth/token` with assertions signed by the matching private key. The hub never sees the private key.',
     admin('for any organisation', 'An unknown `organizationId`'),
   ),
@@ -192,17 +196,19 @@ export function registerOrganizationRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   });
 
   app.openapi(listRoute, async (c) => {
-    requireRole(c, 'admin');
+    requireRole(c, 'admin', 'manager');
     const { limit, cursor } = c.req.valid('query');
     return c.json(page(await listOrganizations(hub.sql, limit, cursor), limit, (o) => view(o)), 200);
   });
 
   app.openapi(getRoute, async (c) => {
-    const caller = requireRole(c, 'admin', 'planner', 'partner', 'compliance');
+    const caller = requireRole(c, 'admin', 'planner', 'partner', 'compliance', 'manager');
     const { id } = c.req.valid('param');
     const org = await getOrganization(hub.sql, id);
-    // Others see their own organisation only; the directory of partners is an admin concern.
-    if (!org || (caller.role !== 'admin' && caller.organizationId !== id)) throw notFound('organization');
+    // Others see their own organisation only; the directory of partners is for the admin and for
+    // program managers, whose reports name partners.
+    const wholeDirectory = caller.role === 'admin' || caller.role === 'manager';
+    if (!org || (!wholeDirectory && caller.organizationId !== id)) throw notFound('organization');
     return c.json(view(org), 200);
   });
 

@@ -101,9 +101,9 @@ export interface TestHub {
   api: Api;
   adminToken: string;
   /** Registers an organisation and a client of the given role for it; returns the client's token. */
-  organization(input: Record<string, unknown>, role?: 'planner' | 'partner' | 'compliance'): Promise<{ id: string; token: string; webhookSecret?: string }>;
+  organization(input: Record<string, unknown>, role?: 'planner' | 'partner' | 'compliance' | 'manager'): Promise<{ id: string; token: string; webhookSecret?: string }>;
   /** Another client of the same organisation, of another role. */
-  client(organizationId: string, role: 'planner' | 'partner' | 'compliance'): Promise<string>;
+  client(organizationId: string, role: 'planner' | 'partner' | 'compliance' | 'manager'): Promise<string>;
   /** The environment the hub runs with: its database, keys and queue prefix. */
   env: Record<string, string>;
   /**
@@ -131,7 +131,7 @@ export async function startTestHub(overrides: Record<string, string> = {}, opts:
   let api = new Api(running.url!, config.publicUrl);
   const adminToken = await api.token(config.HUB_ADMIN_CLIENT_ID, adminKey);
 
-  async function client(organizationId: string, role: 'planner' | 'partner' | 'compliance') {
+  async function client(organizationId: string, role: 'planner' | 'partner' | 'compliance' | 'manager') {
     const key = await generateClientKey('ES256');
     const created = await api.request('POST', '/v1/clients', { token: adminToken, body: { organizationId, role, jwks: key.publicJwks } });
     if (created.status !== 201) throw new Error(`client: ${created.status} ${JSON.stringify(created.body)}`);
