@@ -1,4 +1,5 @@
 import type { Hub } from './hub.js';
+import { capabilitiesOf } from '../adapters/index.js';
 import type { Caller } from '../domain/caller.js';
 import { transaction, type Sql } from '../db/connect.js';
 import { allowedEvents, ENGAGEMENT_EVENTS, PARTNER_STATUS_EVENTS, PLANNER_EVENTS, step, type PostableEvent } from '../domain/referral-workflow.js';
@@ -71,7 +72,7 @@ async function announceCancellation(hub: Hub, tx: Parameters<typeof insertOutbox
   await cancelPendingDeliveries(tx, referral.id, 'cancelled');
   if (!referral.deliveredAt) return;
   const partner = await getOrganization(tx, referral.partnerId);
-  if (partner && partner.adapter.type !== 'portal') await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
+  if (partner && capabilitiesOf(partner.adapter).pushes) await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
 }
 
 /** GET /v1/referrals/{id}/timeline: the referring organisation's view, oldest first. */
