@@ -8,6 +8,8 @@ export {
   type AdapterType, type StoredAdapterSetting,
 } from './registry.js';
 export { prepareAdapter, type PreparedAdapter } from './prepare.js';
+/** Standard Webhooks signing, for tools that receive what the hub sends (`hubctl listen`). */
+export { decodeSecret, generateSecret, sign, verify } from './webhook/sign.js';
 export type { AdapterCapabilities, ShownOnce } from './kind.js';
 export type {
   AdapterOptions, CancelledReferralView, DeliveryContext, DeliveryMessage, DeliveryMessageType, DeliveryResult, EngagementReport, HubSigningKey,

@@ -1,4 +1,4 @@
-import type { EngagementReport, PartnerStatusReport } from '../adapters/types.js';
+import type { EngagementReport, PartnerStatusReport } from '../adapters/index.js';
 import { transaction, type Sql } from '../db/connect.js';
 import { ENGAGEMENT_STATES, nextStatus, type PostableEvent, type WorkflowState } from '../domain/referral-workflow.js';
 import { eventsToReach } from '../domain/status-path.js';
