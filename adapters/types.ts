@@ -135,7 +135,7 @@ export interface PartnerAdapter {
 export interface AdapterOptions {
   /** `HUB_ALLOW_PRIVATE_TARGETS`: permit loopback/private/link-local targets (tests, closed networks). */
   allowPrivate: boolean;
-  /** Upper bound for one delivery attempt, connect to last byte (NOTES: 15 s by default). */
+  /** Upper bound for one delivery attempt, connect to last byte (`HUB_DELIVERY_TIMEOUT_MS`, 15 s by default). */
   timeoutMs: number;
   now?: () => Date;
   /** The hub's own signing key (hub.signingKeys.signer): signs SMART Backend Services client assertions. */
