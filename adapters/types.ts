@@ -2,7 +2,8 @@ import type { Disclosed } from '../consent/disclosed.js';
 
 /**
  * The adapter contract. Every partner kind (webhook, portal, fhir, ...) implements
- * `PartnerAdapter`; a new kind is one folder under `adapters/` and one line in `registry.ts`.
+ * `PartnerAdapter`; a new kind is one folder under `adapters/` and one line in `registry.ts`
+ * (what a kind declares besides the adapter itself: `kind.ts`).
  *
  * Adapters only ever see `Disclosed<...>` values. The brand can only be produced by the consent
  * projection, so an adapter cannot be handed (or build) a raw case file. Deliberately, nothing in
@@ -64,6 +65,16 @@ export type DeliveryResult =
   | { outcome: 'retry'; error: string }
   | { outcome: 'permanent_failure'; error: string };
 
+/** A failed call as an adapter describes it: worth another attempt, or not. */
+export interface CallFailure {
+  kind: 'retry' | 'permanent';
+  error: string;
+}
+
+/** The one mapping of a described failure to a delivery result, for every adapter. */
+export const failureResult = (f: CallFailure): DeliveryResult =>
+  f.kind === 'permanent' ? { outcome: 'permanent_failure', error: f.error } : { outcome: 'retry', error: f.error };
+
 /**
  * One change of a referral's status as the partner's own system records it (a FHIR Task version),
  * already mapped to the hub's vocabulary. The hub applies each `version` once.
@@ -109,7 +120,8 @@ export interface StatusFetch {
 export type StatusFetchResult = ({ outcome: 'ok' } & StatusFetch) | { outcome: 'error'; error: string };
 
 export interface PartnerAdapter {
-  readonly type: AdapterConfig['type'];
+  /** The kind's name (`adapters/registry.ts`), for metrics and logs. */
+  readonly type: string;
   /** Must never throw: every failure is reported as a `DeliveryResult`. Must be idempotent per `messageId`. */
   deliver(msg: DeliveryMessage): Promise<DeliveryResult>;
   /**
@@ -119,43 +131,11 @@ export interface PartnerAdapter {
   fetchStatusChanges?(cursor: string | undefined): Promise<StatusFetchResult>;
 }
 
-export interface WebhookAdapterConfig {
-  type: 'webhook';
-  url: string;
-  /** `whsec_` + base64 of 24..64 random bytes (Standard Webhooks). */
-  secret: string;
-}
-
-export interface PortalAdapterConfig {
-  type: 'portal';
-}
-
-export type FhirAuthConfig =
-  | { type: 'none' }
-  | { type: 'bearer'; token: string }
-  /**
-   * SMART Backend Services (`private_key_jwt`): the hub signs its client assertion with its own
-   * signing key (`AdapterOptions.signingKey`, published at /.well-known/jwks.json, which the
-   * partner registers for `clientId`); no key is stored per partner.
-   */
-  | { type: 'smart'; tokenUrl: string; clientId: string; scope?: string };
-
-export interface FhirAdapterConfig {
-  type: 'fhir';
-  baseUrl: string;
-  auth?: FhirAuthConfig;
-  /** How often Task status is polled on the partner's server. */
-  pollIntervalSeconds?: number;
-}
-
-export type AdapterConfig = WebhookAdapterConfig | PortalAdapterConfig | FhirAdapterConfig;
-export type AdapterType = AdapterConfig['type'];
-
 /** Deployment-wide knobs every adapter gets. */
 export interface AdapterOptions {
   /** `HUB_ALLOW_PRIVATE_TARGETS`: permit loopback/private/link-local targets (tests, closed networks). */
   allowPrivate: boolean;
-  /** Upper bound for one delivery attempt, connect to last byte (NOTES: 15 s by default). */
+  /** Upper bound for one delivery attempt, connect to last byte (`HUB_DELIVERY_TIMEOUT_MS`, 15 s by default). */
   timeoutMs: number;
   now?: () => Date;
   /** The hub's own signing key (hub.signingKeys.signer): signs SMART Backend Services client assertions. */

@@ -23,8 +23,8 @@ export const PART2_REDISCLOSURE_NOTICE =
   'A general authorization for the release of medical or other information is NOT sufficient to meet the ' +
   'required elements of written consent to further use or redisclose the record (see 42 CFR 2.31).';
 
-/** The obligation code under which the notice appears in a Decision and a projection. */
-export const PART2_NOTICE_CODE = '42CFR2.32';
+/** The obligation code under which the notice appears in a Decision and a projection (defined with the vocabulary). */
+export { PART2_NOTICE_CODE } from '../schemas/vocabulary.js';
 
 /**
  * Told to a recipient when part of the file was left out. It never names what was withheld:

@@ -1,10 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { ADVISORY_LOCKS } from './coordination.js';
 import type { Sql } from './connect.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
-const LOCK_KEY = 7262000;
+const LOCK_KEY = ADVISORY_LOCKS.migrations;
 
 /**
  * Applies numbered `.sql` files once each, in order, under an advisory lock so that several

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type JWK, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import type { ClientKeyAlg } from '../crypto/client-algorithms.js';
 
 export interface DevKeys {
   /** A private JWKS as JSON text, in the form HUB_SIGNING_JWKS takes. */
@@ -66,7 +67,7 @@ async function readKeys(file: string): Promise<DevKeys | undefined> {
   return { signingJwks: parsed.signingJwks, dataKeys: parsed.dataKeys };
 }
 
-export type ClientKeyAlg = 'ES256' | 'ES384' | 'RS384' | 'EdDSA';
+export type { ClientKeyAlg };
 
 /**
  * A key pair for a SMART Backend Services client: the private JWK signs client assertions, the

@@ -56,6 +56,14 @@ export interface WorkflowState {
   statusBeforeHold: ReferralStatus | null;
 }
 
+/**
+ * Where the work stands, a hold aside: the status `on_hold` returns to, or the status itself.
+ * (A partner that stops the work was past acceptance or not, whether or not it was on hold.)
+ */
+export function standing(state: WorkflowState): ReferralStatus | null {
+  return state.status === 'on_hold' ? state.statusBeforeHold : state.status;
+}
+
 export function canTransition(state: WorkflowState, to: ReferralStatus): boolean {
   if (state.status === 'on_hold' && to === state.statusBeforeHold) return true;
   if (to === 'on_hold') return HOLDABLE.includes(state.status);

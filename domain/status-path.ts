@@ -1,5 +1,5 @@
 import type { ReferralStatus } from '../schemas/vocabulary.js';
-import { nextStatus, PARTNER_STATUS_EVENTS, type PostableEvent, type WorkflowState } from './referral-workflow.js';
+import { PARTNER_STATUS_EVENTS, step, type PostableEvent, type WorkflowState } from './referral-workflow.js';
 
 /**
  * The shortest sequence of partner status events that takes a referral from `state` to `target`,
@@ -15,17 +15,14 @@ export function eventsToReach(state: WorkflowState, target: ReferralStatus, even
   if (state.status === target) return [];
   let frontier: { state: WorkflowState; path: PostableEvent[] }[] = [{ state, path: [] }];
   const seen = new Set([`${state.status}|${state.statusBeforeHold ?? ''}`]);
-  for (let step = 0; step < maxSteps && frontier.length > 0; step++) {
+  for (let depth = 0; depth < maxSteps && frontier.length > 0; depth++) {
     const next: typeof frontier = [];
     for (const { state: s, path } of frontier) {
       for (const event of events) {
-        const status = nextStatus(s, event);
-        if (!status || status === s.status) continue;
-        const after: WorkflowState = {
-          status,
-          statusBeforeHold: status === 'on_hold' ? s.status : s.status === 'on_hold' ? null : s.statusBeforeHold,
-        };
-        if (status === target) return [...path, event];
+        // step() keeps the hold bookkeeping (what on_hold returns to), as for a real event.
+        const after = step(s, event);
+        if (!after || after.status === s.status) continue;
+        if (after.status === target) return [...path, event];
         const key = `${after.status}|${after.statusBeforeHold ?? ''}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ID_PATTERN } from '../lib/ids.js';
 
 export const Problem = z
   .object({
@@ -17,7 +18,7 @@ export const Problem = z
   })
   .openapi('Problem', { description: 'An RFC 9457 problem: every error of the API (except the token endpoint’s OAuth errors) has this shape, as `application/problem+json`.' });
 
-export const Id = z.string().regex(/^[a-z]{2,4}_[A-Za-z0-9_-]{22}$/, 'not a valid id');
+export const Id = z.string().regex(ID_PATTERN, 'not a valid id');
 export const IdParam = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path', description: 'The object’s id, as the hub returned it when the object was created.' } }) });
 
 // Postgres has no year 0, and instants are stored as UTC: anything earlier would fail in the database.

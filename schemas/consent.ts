@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { Id, Timestamp } from './common.js';
-import { BasisKind, DataCategory, OrganizationKind, Purpose } from './vocabulary.js';
+import { BasisKind, DataCategory, OrganizationKind, PART2_NOTICE_CODE, Purpose } from './vocabulary.js';
 
 export const PeriodInput = z
   .strictObject({
@@ -127,7 +127,7 @@ export const AccessDecision = z
     bases: z.record(z.string(), z.array(z.string())).openapi({ description: 'For each permitted category, the ids of the bases that permit it.' }),
     obligations: z
       .array(z.object({
-        code: z.string().openapi({ description: 'The rule: `42CFR2.32` for the redisclosure notice.' }),
+        code: z.string().openapi({ description: `The rule: \`${PART2_NOTICE_CODE}\` for the redisclosure notice.` }),
         text: z.string().openapi({ description: 'The notice, word for word.' }),
       }))
       .openapi({ description: 'What must travel with the data: the 42 CFR 2.32 notice when `substance_use` is permitted.' }),

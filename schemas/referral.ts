@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CaseFile, CaseNote } from './case-file.js';
 import { Id, ListQuery, Timestamp } from './common.js';
-import { POSTABLE_EVENTS, Purpose, ReferralStatus, Service } from './vocabulary.js';
+import { PART2_NOTICE_CODE, POSTABLE_EVENTS, Purpose, ReferralStatus, Service } from './vocabulary.js';
 
 export const Priority = z.enum(['routine', 'urgent']).openapi({ description: '`urgent` asks the partner to act first on it; delivery is the same.' });
 
@@ -63,7 +63,7 @@ export const PartnerReferralView = z
       .openapi({ description: 'What consent kept from the partner, counted but never named.' }),
     notices: z
       .array(z.object({
-        code: z.string().openapi({ description: 'The rule that requires the notice: `42CFR2.32` for the Part 2 redisclosure notice.', example: '42CFR2.32' }),
+        code: z.string().openapi({ description: `The rule that requires the notice: \`${PART2_NOTICE_CODE}\` for the Part 2 redisclosure notice.`, example: PART2_NOTICE_CODE }),
         text: z.string().openapi({ description: 'The notice, word for word, to keep with the data.' }),
       }))
       .openapi({ description: 'Notices that must travel with the data: the 42 CFR 2.32 redisclosure notice whenever substance-use data is included; empty otherwise.' }),

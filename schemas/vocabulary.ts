@@ -104,3 +104,10 @@ export const ENGAGEMENT_EVENTS = ['intake_scheduled', 'attended', 'no_show', 'pr
 export const PLANNER_EVENTS = ['cancelled'] as const;
 export const POSTABLE_EVENTS = [...PARTNER_STATUS_EVENTS, ...ENGAGEMENT_EVENTS, ...PLANNER_EVENTS] as const;
 export type PostableEvent = (typeof POSTABLE_EVENTS)[number];
+
+/**
+ * The code of the 42 CFR 2.32 redisclosure notice, as decisions, projections and the wire carry
+ * it (`notices[].code`, `obligations[].code`). Here, at the bottom, so the wire schemas' docs and
+ * the consent engine read the same value.
+ */
+export const PART2_NOTICE_CODE = '42CFR2.32';

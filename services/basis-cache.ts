@@ -1,9 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import type { Basis } from '../consent/index.js';
 import type { Sql } from '../db/connect.js';
+import { CHANNELS } from '../db/coordination.js';
 import { loadBases } from '../store/consents.js';
 
-export const CONSENT_CHANNEL = 'hub_consents';
+/** Where consent changes are announced (db/coordination.ts). */
+export const CONSENT_CHANNEL = CHANNELS.consents;
 
 /**
  * The participants' bases, cached so a decision costs microseconds rather than a query. Every

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createAdapter } from '../adapters/registry.js';
-import type { AdapterConfig, DeliveryMessage, DeliveryResult } from '../adapters/types.js';
+import { buildAdapter, capabilitiesOf, type DeliveryMessage, type DeliveryResult } from '../adapters/index.js';
 import { cancellationNotice } from '../consent/index.js';
 import { transaction } from '../db/connect.js';
 import type { DeliveryJob } from '../lib/queues.js';
@@ -20,20 +19,11 @@ import { slaBreachMessage } from './sla-breaches.js';
 /** ±20 % jitter, so partners recovering from an outage are not hit by every retry at once. */
 const jitter = (seconds: number) => seconds * (0.8 + Math.random() * 0.4);
 
+/** The organisation's adapter, built by its kind from the stored setting and the decrypted secrets. */
 export async function adapterFor(hub: Hub, partner: OrganizationRow) {
   const secrets = await adapterSecrets(hub.keyring, partner);
-  const a = partner.adapter;
-  const config: AdapterConfig =
-    a.type === 'webhook'
-      ? { type: 'webhook', url: a.url, secret: secrets.webhookSecret ?? '' }
-      : a.type === 'fhir'
-        ? {
-            type: 'fhir', baseUrl: a.baseUrl, pollIntervalSeconds: a.pollIntervalSeconds,
-            auth: a.auth?.type === 'smart' ? a.auth : secrets.fhirToken ? { type: 'bearer', token: secrets.fhirToken } : { type: 'none' },
-          }
-        : { type: 'portal' };
   // The hub's own signing key signs SMART Backend Services client assertions (FHIR partners).
-  return createAdapter(config, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS, timeoutMs: hub.config.HUB_DELIVERY_TIMEOUT_MS, signingKey: hub.signingKeys.signer });
+  return buildAdapter(partner.adapter, secrets, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS, timeoutMs: hub.config.HUB_DELIVERY_TIMEOUT_MS, signingKey: hub.signingKeys.signer });
 }
 
 /**
@@ -72,8 +62,8 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
       countOutcome(hub, row, held ? 'held' : 'skipped');
       return held ? 'withheld' : 'skipped';
     }
-    if (adapter.type !== 'portal') {
-      // Recorded before sending: a partner that answers 500 may still have received the data.
+    if (capabilitiesOf(partner.adapter).pushes) {
+      // A partner that pulls records its own disclosure when it reads. Recorded before sending: a partner that answers 500 may still have received the data.
       // One row per message and disclosed set, so retries of the same content are one disclosure.
       // A release or replay under another basis (or later) is a disclosure of its own.
       const key = createHash('sha256').update(`${row.id}|${projected.categories.join(',')}|${projected.basisIds.join(',')}`).digest('base64url').slice(0, 22);

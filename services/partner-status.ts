@@ -1,6 +1,6 @@
-import type { EngagementReport, PartnerStatusReport } from '../adapters/types.js';
+import type { EngagementReport, PartnerStatusReport } from '../adapters/index.js';
 import { transaction, type Sql } from '../db/connect.js';
-import { ENGAGEMENT_STATES, nextStatus, type PostableEvent, type WorkflowState } from '../domain/referral-workflow.js';
+import { ENGAGEMENT_STATES, standing, step, type PostableEvent, type WorkflowState } from '../domain/referral-workflow.js';
 import { eventsToReach } from '../domain/status-path.js';
 import type { Hub } from './hub.js';
 import type { ReferralStatus } from '../schemas/vocabulary.js';
@@ -39,7 +39,7 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 /** A partner stopping work on its side: a rejection before it accepted, a failure after. */
 function withdrawnAs(referral: ReferralRow): ReferralStatus {
-  const stood = referral.status === 'on_hold' ? referral.statusBeforeHold : referral.status;
+  const stood = standing(referral);
   return stood && NOT_YET_ACCEPTED.includes(stood) ? 'rejected' : 'failed';
 }
 
@@ -65,10 +65,10 @@ function engagementSlot(state: WorkflowState, path: readonly PostableEvent[]): n
   let slot = ENGAGEMENT_STATES.includes(state.status) ? 0 : undefined;
   let s = state;
   for (const [i, event] of path.entries()) {
-    const status = nextStatus(s, event);
-    if (!status) break;
-    s = { status, statusBeforeHold: status === 'on_hold' ? s.status : s.status === 'on_hold' ? null : s.statusBeforeHold };
-    if (ENGAGEMENT_STATES.includes(status)) slot = i + 1;
+    const after = step(s, event);
+    if (!after) break;
+    s = after;
+    if (ENGAGEMENT_STATES.includes(s.status)) slot = i + 1;
   }
   return slot;
 }
@@ -87,13 +87,13 @@ export async function applyStatusReport(hub: Hub, partner: OrganizationRow, repo
     if ((await appliedTaskVersion(tx, referral.id)) === report.version) return { outcome: 'duplicate' as const, events: [] };
 
     const target = report.status === 'withdrawn' ? withdrawnAs(referral) : report.status;
-    const path = target ? eventsToReach({ status: referral.status, statusBeforeHold: referral.statusBeforeHold }, target, PARTNER_EVENTS) : [];
+    const path = target ? eventsToReach(referral, target, PARTNER_EVENTS) : [];
     const actor = { organizationId: partner.id, clientId: `fhir-sync:${partner.id}` };
     const applied: string[] = [];
     // An engagement fact (intake scheduled, attended, no-show) is recorded once, where the machine allows it.
     const engagement = report.engagement && !(await alreadyRecorded(tx, referral.id, report.engagement)) ? report.engagement : undefined;
     const steps = path ?? [];
-    const slot = engagement ? engagementSlot({ status: referral.status, statusBeforeHold: referral.statusBeforeHold }, steps) : undefined;
+    const slot = engagement ? engagementSlot(referral, steps) : undefined;
     let current = referral;
     for (let i = 0; i <= steps.length; i++) {
       if (engagement && slot === i) {

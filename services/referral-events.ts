@@ -1,7 +1,8 @@
 import type { Hub } from './hub.js';
+import { capabilitiesOf } from '../adapters/index.js';
 import type { Caller } from '../domain/caller.js';
 import { transaction, type Sql } from '../db/connect.js';
-import { allowedEvents, ENGAGEMENT_EVENTS, PARTNER_STATUS_EVENTS, PLANNER_EVENTS, step, type PostableEvent } from '../domain/referral-workflow.js';
+import { allowedEvents, ENGAGEMENT_EVENTS, PARTNER_STATUS_EVENTS, PLANNER_EVENTS, step, type PostableEvent, type WorkflowState } from '../domain/referral-workflow.js';
 import { badRequest, conflict, forbidden } from '../lib/errors.js';
 import type { EventInput } from '../schemas/referral.js';
 import { appendAudit } from '../store/audit.js';
@@ -44,7 +45,7 @@ export async function applyEvent(
   hub: Hub, tx: Sql, referral: ReferralRow, actor: { organizationId: string | null; clientId: string }, input: EventInput, mayPost: readonly PostableEvent[] = PARTNER_EVENTS,
 ) {
   const referralId = referral.id;
-  const state = { status: referral.status, statusBeforeHold: referral.statusBeforeHold };
+  const state: WorkflowState = referral;
   const next = step(state, input.type);
   if (!next) {
     if (mayPost === PARTNER_EVENTS) {
@@ -71,7 +72,7 @@ async function announceCancellation(hub: Hub, tx: Parameters<typeof insertOutbox
   await cancelPendingDeliveries(tx, referral.id, 'cancelled');
   if (!referral.deliveredAt) return;
   const partner = await getOrganization(tx, referral.partnerId);
-  if (partner && partner.adapter.type !== 'portal') await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
+  if (partner && capabilitiesOf(partner.adapter).pushes) await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
 }
 
 /** GET /v1/referrals/{id}/timeline: the referring organisation's view, oldest first. */

@@ -1,4 +1,4 @@
-import type { DeliveryMessage } from '../adapters/types.js';
+import { capabilitiesOf, type DeliveryMessage } from '../adapters/index.js';
 import { slaBreachNotice } from '../consent/index.js';
 import { transaction } from '../db/connect.js';
 import { SLA_KINDS, SLA_TIMERS, breachReason } from '../domain/sla.js';
@@ -20,7 +20,7 @@ const BATCH = 100;
  * them out from what Postgres holds (`delivered_at`, the partner's settings, the events), so they
  * survive restarts and a deadline that passed while no worker ran is caught by the first sweep.
  * A breach is recorded once per referral and timer (primary key), in the same transaction as its
- * `sla_breached` timeline event and, when the referring organisation takes webhooks, the outbox row
+ * `sla_breached` timeline event and, when the referring organisation's kind receives referrer notices, the outbox row
  * of its notification. The event leaves the status alone: it is not part of the state machine.
  * One sweeper at a time, whichever process gets the lock (as workers/consent-sweep.ts).
  */
@@ -31,7 +31,7 @@ export async function sweepSla(hub: Hub): Promise<{ breached: number; notified: 
     let notified = 0;
     for (const kind of SLA_KINDS) {
       for (const due of await lockDueBreaches(tx, SLA_TIMERS[kind], BATCH)) {
-        const messageId = due.referrerAdapter === 'webhook' ? newMessageId() : null;
+        const messageId = capabilitiesOf({ type: due.referrerAdapter }).receivesReferrerNotices ? newMessageId() : null;
         // The breach names the status the referrer may see, by the same rule as its timeline.
         const { status } = await whatReferrerSees(hub, (await unscoped.referral(tx, due.referralId))!, tx);
         const recorded = await recordBreach(tx, { referralId: due.referralId, kind, deadline: due.deadline, status, partnerId: due.partnerId, messageId });

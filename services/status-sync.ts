@@ -1,13 +1,32 @@
+import { capabilitiesOf, noticeTokenMatches } from '../adapters/index.js';
+import { unauthorized } from '../lib/errors.js';
+import { requestPoll } from '../lib/queues.js';
 import { adapterFor } from './deliveries.js';
 import type { Hub } from './hub.js';
 import { applyStatusReport } from './partner-status.js';
 import { pollCursor, recordPoll } from '../store/fhir-sync.js';
-import { getOrganization } from '../store/organizations.js';
+import { adapterSecrets, getOrganization } from '../store/organizations.js';
+
+/**
+ * A partner's notice that something changed on its system (a FHIR rest-hook, `POST
+ * /fhir/notify/{id}`): with the partner's notice token, a poll of that partner is requested at
+ * once. The notice's content is never read, so it can make a poll happen sooner but never change
+ * what is applied. One answer for "no such partner", "a kind that takes no notices" and "wrong
+ * token": partner ids are not confirmed to strangers.
+ */
+export async function acceptStatusNotice(hub: Hub, partnerId: string, token: string | undefined): Promise<void> {
+  const refuse = () => unauthorized('a valid notify token for this partner is required');
+  if (!token) throw refuse();
+  const partner = await getOrganization(hub.sql, partnerId);
+  if (!partner || !capabilitiesOf(partner.adapter).takesNotices) throw refuse();
+  if (!noticeTokenMatches(partner.adapter, await adapterSecrets(hub.keyring, partner), token)) throw refuse();
+  await requestPoll(hub.statusPolls, hub.redis, hub.config.HUB_QUEUE_PREFIX, partner.id);
+}
 
 /** One poll: read the partner's changed Tasks, apply each version once, then move the cursor. */
 export async function processStatusPoll(hub: Hub, partnerId: string): Promise<{ read: number; applied: number; error?: string }> {
   const partner = await getOrganization(hub.sql, partnerId);
-  if (!partner || partner.adapter.type !== 'fhir') return { read: 0, applied: 0 };
+  if (!partner || !capabilitiesOf(partner.adapter).polls) return { read: 0, applied: 0 };
   const adapter = await adapterFor(hub, partner);
   if (!adapter.fetchStatusChanges) return { read: 0, applied: 0 };
 

@@ -1,4 +1,5 @@
 import type { Sql } from '../db/connect.js';
+import { CHANNELS } from '../db/coordination.js';
 import type { DataKeyring } from '../crypto/data-keys.js';
 import type { Basis, Provision, Signature } from '../consent/types.js';
 import type { BasisKind } from '../schemas/vocabulary.js';
@@ -62,7 +63,7 @@ export async function insertConsent(sql: Sql, keyring: DataKeyring, consent: Omi
 
 /** Delivered at commit to every process's basis cache (services/basis-cache.ts). */
 export async function notifyConsentChange(sql: Sql, participantId: string): Promise<void> {
-  await sql`SELECT pg_notify('hub_consents', ${participantId})`;
+  await sql`SELECT pg_notify(${CHANNELS.consents}, ${participantId})`;
 }
 
 /** `ownerOrgId` limits the look-up to consents of one organisation's participants (store/scoped.ts). */

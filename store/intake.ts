@@ -1,5 +1,6 @@
 import type { DataKeyring } from '../crypto/data-keys.js';
 import type { Sql } from '../db/connect.js';
+import { CHANNELS } from '../db/coordination.js';
 import { newId } from '../lib/ids.js';
 import type { CaseFile } from '../schemas/case-file.js';
 import { DATA_CATEGORIES, type Purpose, type ReferralStatus, type Service } from '../schemas/vocabulary.js';
@@ -83,7 +84,7 @@ export async function writeIntake(sql: Sql, p: PreparedIntake): Promise<Referral
       INSERT INTO audit_log (actor, action, subject, detail)
       VALUES (${i.createdBy}, 'referral.created', ${i.id}, ${sql.json({ partnerId: i.partnerId, status: i.status })})
     ), wake AS (
-      SELECT pg_notify('hub_outbox', '') FROM outbox_row
+      SELECT pg_notify(${CHANNELS.outbox}, '') FROM outbox_row
     )
     SELECT r.*, (SELECT count(*) FROM wake) AS woken FROM r`;
   return referralFromRow(row!);

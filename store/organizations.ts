@@ -4,16 +4,14 @@ import { decodeCursor } from '../lib/cursor.js';
 import type { SlaSettings } from '../domain/sla.js';
 import type { OrganizationKind } from '../schemas/vocabulary.js';
 
-/** Adapter settings as stored: secrets live apart, encrypted. */
-export type StoredAdapter =
-  | { type: 'webhook'; url: string }
-  | {
-      type: 'fhir'; baseUrl: string;
-      /** SMART settings are not secret (the hub's key signs); a bearer token lives in AdapterSecrets. */
-      auth?: { type: 'none' } | { type: 'bearer' } | { type: 'smart'; tokenUrl: string; clientId: string; scope?: string };
-      pollIntervalSeconds: number;
-    }
-  | { type: 'portal' };
+/**
+ * Adapter settings as stored (`adapter`, jsonb): the kind's own fields in the clear, its secrets
+ * apart and encrypted (`secret_jwe`). Their shape belongs to the kind (adapters/<kind>/kind.ts);
+ * the store keeps both as they were given.
+ */
+export interface StoredAdapter {
+  readonly type: string;
+}
 
 export interface OrganizationRow {
   id: string;
@@ -27,13 +25,8 @@ export interface OrganizationRow {
   createdAt: string;
 }
 
-/** What an adapter needs that is never shown: the webhook secret or the FHIR bearer token. */
-export interface AdapterSecrets {
-  webhookSecret?: string;
-  fhirToken?: string;
-  /** What a FHIR partner's rest-hook subscription sends to `POST /fhir/notify/{id}` (bearer). */
-  fhirNotifyToken?: string;
-}
+/** What an adapter needs that is never shown (a webhook secret, a bearer token), as its kind wrote it. */
+export type AdapterSecrets = Record<string, unknown>;
 
 type Row = {
   id: string; name: string; kind: OrganizationKind; part2_program: boolean; adapter: StoredAdapter; secret_jwe: string | null; sla: SlaSettings | null; created_at: Date;
@@ -97,8 +90,8 @@ export async function adapterSecrets(keyring: DataKeyring, org: OrganizationRow)
   return org.secretJwe ? keyring.decrypt<AdapterSecrets>(org.secretJwe) : {};
 }
 
-/** Every organisation whose adapter is of `type` (few rows: one per partner system). */
-export async function listOrganizationsByAdapter(sql: Sql, type: StoredAdapter['type']): Promise<OrganizationRow[]> {
-  const rows = await sql<Row[]>`SELECT * FROM organizations WHERE adapter->>'type' = ${type} ORDER BY id`;
+/** Every organisation whose adapter is of one of `types` (few rows: one per partner system). */
+export async function listOrganizationsByAdapter(sql: Sql, types: readonly string[]): Promise<OrganizationRow[]> {
+  const rows = await sql<Row[]>`SELECT * FROM organizations WHERE adapter->>'type' = ANY(${types as string[]}) ORDER BY id`;
   return rows.map(toOrganization);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.js';
+import { CHANNELS } from '../db/coordination.js';
 
 /**
  * `deliver` and `cancel` go to the partner; `notify` goes to the referring organisation (an SLA
@@ -28,7 +29,7 @@ export const newMessageId = () => `msg_${randomBytes(16).toString('base64url')}`
 /** Written in the same transaction as the change it announces; the NOTIFY wakes the relay at commit. */
 export async function insertOutbox(tx: Sql, row: { referralId: string; kind: OutboxKind; partnerId: string; messageId?: string }): Promise<void> {
   await tx`INSERT INTO outbox (referral_id, kind, message_id, partner_id) VALUES (${row.referralId}, ${row.kind}, ${row.messageId ?? newMessageId()}, ${row.partnerId})`;
-  await tx`SELECT pg_notify('hub_outbox', '')`;
+  await tx`SELECT pg_notify(${CHANNELS.outbox}, '')`;
 }
 
 /** The message id a referral's delivery used before, so a replay reuses it. */
@@ -101,7 +102,7 @@ export async function finishOutbox(tx: Sql, outboxId: string, outcome: string, e
 export async function scheduleRetry(tx: Sql, outboxId: string, delaySeconds: number, error: string): Promise<void> {
   await tx`UPDATE outbox SET attempts = attempts + 1, available_at = now() + make_interval(secs => ${delaySeconds}),
       relayed_at = NULL, locked_until = NULL, last_error = ${error} WHERE id = ${outboxId}`;
-  await tx`SELECT pg_notify('hub_outbox', '')`;
+  await tx`SELECT pg_notify(${CHANNELS.outbox}, '')`;
 }
 
 export async function recordAttempt(sql: Sql, a: { outboxId: string; referralId: string; attempt: number; outcome: string; detail?: string | undefined }) {

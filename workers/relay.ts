@@ -1,3 +1,4 @@
+import { CHANNELS } from '../db/coordination.js';
 import type { Hub } from '../services/hub.js';
 import { databaseInstanceId } from '../store/database-instance.js';
 import { relayAgainNow, takeDueForRelay, type OutboxRow } from '../store/outbox.js';
@@ -24,7 +25,7 @@ export async function startRelay(hub: Hub): Promise<{ stop(): Promise<void> }> {
   // A NOTIFY that arrives while a batch is being relayed must not wait for the next poll.
   let notified = false;
   const database = await databaseInstanceId(hub.sql);
-  const listener = await hub.sql.listen('hub_outbox', () => {
+  const listener = await hub.sql.listen(CHANNELS.outbox, () => {
     notified = true;
     wake?.();
   });

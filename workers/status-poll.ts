@@ -1,5 +1,6 @@
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { kindsThat, pollEverySeconds } from '../adapters/index.js';
 import type { Hub } from '../services/hub.js';
 import { processStatusPoll } from '../services/status-sync.js';
 import { listOrganizationsByAdapter } from '../store/organizations.js';
@@ -35,8 +36,8 @@ async function pollUntilQuiet(hub: Hub, partnerId: string) {
  * schedulers lost with Redis's contents come back and those of partners that left are removed.
  */
 async function syncSchedules(hub: Hub, queue: Queue<StatusPollJob>): Promise<void> {
-  const partners = await listOrganizationsByAdapter(hub.sql, 'fhir');
-  const wanted = new Map(partners.map((p) => [pollSchedulerId(p.id), { partnerId: p.id, every: (p.adapter.type === 'fhir' ? p.adapter.pollIntervalSeconds : 30) * 1000 }]));
+  const partners = await listOrganizationsByAdapter(hub.sql, kindsThat('polls'));
+  const wanted = new Map(partners.map((p) => [pollSchedulerId(p.id), { partnerId: p.id, every: pollEverySeconds(p.adapter)! * 1000 }]));
   const existing = new Map((await queue.getJobSchedulers(0, -1)).map((s) => [s.key, s.every]));
   for (const [key, { partnerId, every }] of wanted) {
     if (existing.get(key) === every) continue;

@@ -1,7 +1,8 @@
 import { Client } from 'fhir-kit-client';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import { closeOutboundAgents, describeTransportError, outboundAgent } from '../../lib/net/outbound.js';
-import type { FhirAdapterConfig } from '../types.js';
+import type { CallFailure as DescribedFailure } from '../types.js';
+import type { FhirAdapterConfig } from './config.js';
 
 /**
  * The partner's FHIR server through `fhir-kit-client` (docs/fhir.md: every FHIR call goes through
@@ -75,11 +76,9 @@ function outcomeText(data: unknown): string | undefined {
   return parts.join('; ');
 }
 
-export interface CallFailure {
-  /** `retry`: weather (5xx, 408, 409, 412, 429, timeouts, network); `permanent`: the request itself is wrong (other 4xx) or refused. */
-  kind: 'retry' | 'permanent';
+/** `retry`: weather (5xx, 408, 409, 412, 429, timeouts, network); `permanent`: the request itself is wrong (other 4xx) or refused. */
+export interface CallFailure extends DescribedFailure {
   status?: number;
-  error: string;
 }
 
 // 409/412: a concurrent change on the partner's side (a version conflict); trying again reads it afresh.

@@ -2,7 +2,8 @@ import type { Client } from 'fhir-kit-client';
 import type { Bundle, BundleEntry, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Disclosed } from '../../consent/disclosed.js';
 import { assertPublicUrl } from '../../lib/net/ssrf.js';
-import type { AdapterOptions, DeliveryContext, DeliveryMessage, DeliveryResult, FhirAdapterConfig, PartnerAdapter, PartnerReferralView, StatusFetchResult } from '../types.js';
+import { failureResult as resultOf, type AdapterOptions, type DeliveryContext, type DeliveryMessage, type DeliveryResult, type PartnerAdapter, type PartnerReferralView, type StatusFetchResult } from '../types.js';
+import type { FhirAdapterConfig } from './config.js';
 import { describeFailure, fhirClient, redactorFor, type CallFailure, type Redactor } from './client.js';
 import { referralResources, referralSearch, referralTransaction } from './resources.js';
 import { smartTokens, TokenError } from './smart.js';
@@ -12,6 +13,7 @@ export { closeFhirAgents } from './client.js';
 export { TASK_STATUS_MAP, ENGAGEMENT_SYSTEM } from './status.js';
 export { clearSmartTokens, CLIENT_ASSERTION_TYPE, DEFAULT_SMART_SCOPE } from './smart.js';
 export { REFERRAL_SYSTEM, PARTICIPANT_SYSTEM, ORGANIZATION_SYSTEM, CATEGORY_SYSTEM } from './codes.js';
+export type { FhirAdapterConfig, FhirAuthConfig } from './config.js';
 
 /**
  * FHIR R4 partners (Gravity SDOH closed-loop referral): delivery writes a Patient, a
@@ -33,9 +35,6 @@ class CallError extends Error {
     super(failure.error);
   }
 }
-
-const resultOf = (f: CallFailure): DeliveryResult =>
-  f.kind === 'permanent' ? { outcome: 'permanent_failure', error: f.error } : { outcome: 'retry', error: f.error };
 
 export function createFhirAdapter(cfg: FhirAdapterConfig, opts: AdapterOptions): PartnerAdapter {
   const timeoutMs = opts.timeoutMs;
@@ -148,8 +147,8 @@ export function createFhirAdapter(cfg: FhirAdapterConfig, opts: AdapterOptions):
   return {
     type: 'fhir',
     async deliver(msg: DeliveryMessage): Promise<DeliveryResult> {
-      // The hub notifies referrers of SLA breaches through webhooks only (workers/sla-sweep.ts);
-      // a referrer that switched to FHIR since has no resource agreed for it.
+      // This kind does not receive referrer notices (kind.ts); a referrer that switched to FHIR
+      // after a breach was queued has no resource agreed for it.
       if (msg.type === 'referral.sla_breached') return { outcome: 'permanent_failure', error: 'the FHIR adapter does not carry referral.sla_breached notices' };
       const refused = await guard();
       if (refused) return resultOf(refused);

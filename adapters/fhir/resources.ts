@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Annotation, Bundle, BundleEntry, DocumentReference, Organization, Patient, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Disclosed } from '../../consent/disclosed.js';
+import { PART2_NOTICE_CODE } from '../../consent/index.js';
 import { DATA_CATEGORIES, type DataCategory } from '../../schemas/vocabulary.js';
 import type { DeliveryContext, PartnerReferralView } from '../types.js';
 import {
@@ -93,7 +94,7 @@ function disclosedCategories(view: Disclosed<PartnerReferralView>): DataCategory
 }
 
 export function serviceRequestFrom(view: Disclosed<PartnerReferralView>, context: DeliveryContext, patientRef: string): ServiceRequest {
-  const part2Notice = view.notices.find((n) => n.code === '42CFR2.32');
+  const part2Notice = view.notices.find((n) => n.code === PART2_NOTICE_CODE);
   const docs = categoryDocuments(view, part2Notice?.text);
   const part2 = disclosedCategories(view).some((c) => PART2_CATEGORIES.includes(c));
   const note: Annotation[] = [];

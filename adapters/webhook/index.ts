@@ -1,6 +1,6 @@
 import { closeOutboundAgents, describeTransportError, outboundAgent } from '../../lib/net/outbound.js';
 import { assertPublicUrl } from '../../lib/net/ssrf.js';
-import type { DeliveryMessage, DeliveryResult, PartnerAdapter } from '../types.js';
+import { failureResult, type DeliveryMessage, type DeliveryResult, type PartnerAdapter } from '../types.js';
 import { decodeSecret, sign } from './sign.js';
 
 /**
@@ -38,11 +38,8 @@ export interface WebhookPayload {
 /** Kept for callers that close only the webhook side; all outbound agents are shared. */
 export const closeWebhookAgents = closeOutboundAgents;
 
-/** Maps a thrown error to a result (adapters/outbound.ts decides what it means). */
-function classifyError(err: unknown, timeoutMs: number): DeliveryResult {
-  const failure = describeTransportError(err, timeoutMs);
-  return failure.kind === 'permanent' ? { outcome: 'permanent_failure', error: failure.error } : { outcome: 'retry', error: failure.error };
-}
+/** Maps a thrown error to a result (lib/net/outbound.ts decides what it means). */
+const classifyError = (err: unknown, timeoutMs: number): DeliveryResult => failureResult(describeTransportError(err, timeoutMs));
 
 function statusResult(status: number): DeliveryResult {
   if (status >= 200 && status < 300) return { outcome: 'delivered', detail: `HTTP ${status}` };

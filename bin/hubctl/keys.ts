@@ -1,10 +1,11 @@
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { importJWK, type JWK } from 'jose';
-import { generateClientKey, type ClientKeyAlg } from '../../dev/keys.js';
+import { CLIENT_ASSERTION_ALGORITHMS, type ClientKeyAlg } from '../../crypto/client-algorithms.js';
+import { generateClientKey } from '../../dev/keys.js';
 import { CliError, fileError } from './errors.js';
 
 /** The algorithms the hub accepts for client assertions (SMART Backend Services). */
-export const CLIENT_KEY_ALGS: readonly ClientKeyAlg[] = ['ES256', 'ES384', 'RS384', 'EdDSA'];
+export const CLIENT_KEY_ALGS: readonly ClientKeyAlg[] = CLIENT_ASSERTION_ALGORITHMS;
 
 export function checkAlg(alg: string): ClientKeyAlg {
   if (!(CLIENT_KEY_ALGS as readonly string[]).includes(alg)) {

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { decodeSecret, verify } from '../../adapters/webhook/sign.js';
+import { decodeSecret, verify } from '../../adapters/index.js';
 import { CliError } from './errors.js';
 
 /**

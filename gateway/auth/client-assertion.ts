@@ -1,10 +1,11 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWK } from 'jose';
+import { CLIENT_ASSERTION_ALGORITHMS } from '../../crypto/client-algorithms.js';
 import type { Hub } from '../../services/hub.js';
 import { findClient, rememberAssertion, type ClientRecord } from '../../store/clients.js';
 import type { JwksCache } from './jwks-cache.js';
 
 /** SMART Backend Services: the algorithms a client may sign its assertion with. */
-export const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'RS384', 'EdDSA'];
+export const ASSERTION_ALGORITHMS: string[] = [...CLIENT_ASSERTION_ALGORITHMS];
 /** A client assertion may live at most five minutes (SMART Backend Services). */
 const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 const CLOCK_SKEW_SECONDS = 30;

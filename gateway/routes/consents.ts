@@ -3,6 +3,7 @@ import { Id, IdParam } from '../../schemas/common.js';
 import { Consent, ConsentInput, RevokeInput, type ConsentInput as ConsentInputType } from '../../schemas/consent.js';
 import { createConsent, getOwnConsent, listOwnConsents, revoke } from '../../services/consents.js';
 import { badRequest, conflict, unprocessable } from '../../lib/errors.js';
+import { ID_PATTERN } from '../../lib/ids.js';
 import { fromFhirConsent, toFhirConsent } from '../../consent/index.js';
 import { rejectNulCharacters, validationError } from '../problem.js';
 
@@ -139,7 +140,7 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   });
 
   app.use('/v1/consents/:id', async (c, next) => {
-    if (c.req.method !== 'GET' || !wantsFhir(c.req.header('accept')) || !/^[a-z]{2,4}_[A-Za-z0-9_-]{22}$/.test(c.req.param('id'))) return next();
+    if (c.req.method !== 'GET' || !wantsFhir(c.req.header('accept')) || !ID_PATTERN.test(c.req.param('id'))) return next();
     const caller = requireOrgRole(c, 'compliance');
     const consent = await getOwnConsent(hub, caller, c.req.param('id'));
     return c.body(JSON.stringify(toFhirConsent(consent)), 200, { 'content-type': FHIR_JSON });

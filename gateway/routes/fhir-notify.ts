@@ -1,11 +1,9 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { unauthorized } from '../../lib/errors.js';
 import { problems } from '../openapi.js';
-import { adapterSecrets, getOrganization } from '../../store/organizations.js';
-import { requestPoll } from '../../lib/queues.js';
 import type { AppEnv } from '../context.js';
 import type { Hub } from '../../services/hub.js';
+import { acceptStatusNotice } from '../../services/status-sync.js';
 
 /**
  * FHIR rest-hook notifications (R4 `Subscription.channel.type = rest-hook`): a partner whose
@@ -15,11 +13,8 @@ import type { Hub } from '../../services/hub.js';
  * change what is applied.
  *
  * Authentication: `Authorization: Bearer <notifyToken>`, the per-partner token returned once
- * when the FHIR adapter was set (put it in `Subscription.channel.header`). Hub access tokens last
- * 5 minutes, too short for a subscription's static header.
+ * when the FHIR adapter was set (put it in `Subscription.channel.header`; adapters/fhir/notify-token.ts).
  */
-
-export const generateNotifyToken = () => `fhirnt_${randomBytes(24).toString('base64url')}`;
 
 const PartnerParam = z.object({
   partnerId: z.string().max(100).openapi({ param: { name: 'partnerId', in: 'path', description: 'The FHIR partner’s organisation id.', example: 'org_EastsideHousing0000001' } }),
@@ -42,25 +37,11 @@ const notifyRoute = createRoute({
   },
 });
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export function registerFhirNotifyRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'fhirNotifyToken', { type: 'http', scheme: 'bearer', description: 'A FHIR partner’s notify token' });
   app.openapi(notifyRoute, async (c) => {
     const { partnerId } = c.req.valid('param');
-    const given = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    // One answer for "no such partner" and "wrong token": partner ids are not confirmed to strangers.
-    const refuse = () => unauthorized('a valid notify token for this partner is required');
-    if (!given) throw refuse();
-    const partner = await getOrganization(hub.sql, partnerId);
-    if (!partner || partner.adapter.type !== 'fhir') throw refuse();
-    const expected = (await adapterSecrets(hub.keyring, partner)).fhirNotifyToken;
-    if (!expected || !sameToken(given, expected)) throw refuse();
-    await requestPoll(hub.statusPolls, hub.redis, hub.config.HUB_QUEUE_PREFIX, partner.id);
+    await acceptStatusNotice(hub, partnerId, c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1]);
     return c.json({ status: 'poll requested' as const }, 202);
   });
 }

@@ -1,29 +1,16 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { generateSecret } from '../../adapters/webhook/sign.js';
-import { newId } from '../../lib/ids.js';
-import { notFound } from '../../lib/errors.js';
-import { page } from '../../lib/cursor.js';
+import { AdapterInput, AdapterView } from '../../adapters/index.js';
 import { IdParam, ListQuery, listOf } from '../../schemas/common.js';
-import { Client, ClientInput, Organization, OrganizationInput, OrganizationPatch, type AdapterInput } from '../../schemas/organization.js';
-import { appendAudit } from '../../store/audit.js';
-import { insertClient } from '../../store/clients.js';
-import {
-  getOrganization,
-  insertOrganization,
-  listOrganizations,
-  updateOrganization,
-  type AdapterSecrets,
-  type OrganizationRow,
-  type StoredAdapter,
-} from '../../store/organizations.js';
-import { assertPublicUrl, UnsafeTargetError } from '../../lib/net/ssrf.js';
-import { generateNotifyToken } from './fhir-notify.js';
-import { badRequest, unavailable } from '../../lib/errors.js';
-import type { AppEnv } from '../context.js';
+import { Client, ClientInput, organizationSchemas } from '../../schemas/organization.js';
 import type { Hub } from '../../services/hub.js';
+import * as organizations from '../../services/organizations.js';
+import type { AppEnv } from '../context.js';
 import { requireRole } from '../roles.js';
 import * as examples from '../openapi-examples.js';
 import { described, json, jsonExamples, problems, whoMayCall } from '../openapi.js';
+
+/** The organisation's shapes around the adapter union that the partner kinds declare (adapters/registry.ts). */
+const { OrganizationInput, OrganizationPatch, Organization } = organizationSchemas({ input: AdapterInput, view: AdapterView });
 
 const tags = ['Organizations and clients'];
 const admin = (scope: string, outOfScope?: string) => whoMayCall({ admin: scope }, outOfScope);
@@ -117,122 +104,29 @@ const createClient = createRoute({
   },
 });
 
-function view(org: OrganizationRow, webhookSecret?: string, notifyToken?: string) {
-  const adapter =
-    org.adapter.type === 'fhir'
-      ? {
-          type: 'fhir' as const, baseUrl: org.adapter.baseUrl, pollIntervalSeconds: org.adapter.pollIntervalSeconds,
-          auth: org.adapter.auth?.type === 'smart' ? { ...org.adapter.auth } : { type: org.adapter.auth?.type ?? 'none' },
-        }
-      : org.adapter;
-  return {
-    id: org.id, name: org.name, kind: org.kind, part2Program: org.part2Program, adapter, createdAt: org.createdAt,
-    ...(org.sla ? { sla: org.sla } : {}),
-    ...(webhookSecret ? { webhookSecret } : {}), ...(notifyToken ? { notifyToken } : {}),
-  };
-}
-
-/**
- * The SSRF guard at registration, for every URL the hub will call (partner targets, token
- * endpoints, client JWKS URLs): a refusal names the field. The guard runs again on the address
- * actually connected to, since the name may resolve elsewhere later (DNS rebinding).
- */
-async function assertRegisteredUrlIsPublic(hub: Hub, field: string, url: string) {
-  try {
-    await assertPublicUrl(url, { allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS });
-  } catch (error) {
-    if (error instanceof UnsafeTargetError) throw badRequest(error.message, [{ path: field, message: error.message }]);
-    // A host that does not resolve is the caller's mistake (400); a DNS failure is a 503, not a 500.
-    const { syscall, code } = error as NodeJS.ErrnoException;
-    if (syscall === 'getaddrinfo' && (code === 'ENOTFOUND' || code === 'ENODATA')) {
-      throw badRequest(`the host of ${field} does not resolve`, [{ path: field, message: 'the host does not resolve' }]);
-    }
-    if (syscall === 'getaddrinfo') throw unavailable(`the host of ${field} could not be resolved now; try again shortly`);
-    throw error;
-  }
-}
-
-/** Splits adapter input into what is stored in the clear and the secrets, which are encrypted. */
-async function prepareAdapter(hub: Hub, input: AdapterInput) {
-  // Every URL the hub will call: the target, and a SMART partner's token endpoint.
-  const targets: [string, string][] =
-    input.type === 'webhook' ? [['url', input.url]]
-    : input.type === 'fhir' ? [['baseUrl', input.baseUrl], ...(input.auth?.type === 'smart' ? [['auth.tokenUrl', input.auth.tokenUrl] as [string, string]] : [])]
-    : [];
-  for (const [urlField, url] of targets) await assertRegisteredUrlIsPublic(hub, `adapter.${urlField}`, url);
-  let stored: StoredAdapter;
-  let secrets: AdapterSecrets | undefined;
-  let generatedSecret: string | undefined;
-  let notifyToken: string | undefined;
-  if (input.type === 'webhook') {
-    generatedSecret = input.secret ? undefined : generateSecret();
-    secrets = { webhookSecret: input.secret ?? generatedSecret! };
-    stored = { type: 'webhook', url: input.url };
-  } else if (input.type === 'fhir') {
-    // Every FHIR partner gets a token for its rest-hook subscription (POST /fhir/notify/{id}).
-    notifyToken = generateNotifyToken();
-    secrets = { ...(input.auth?.type === 'bearer' ? { fhirToken: input.auth.token } : {}), fhirNotifyToken: notifyToken };
-    const auth = input.auth?.type === 'smart'
-      ? { type: 'smart' as const, tokenUrl: input.auth.tokenUrl, clientId: input.auth.clientId, ...(input.auth.scope ? { scope: input.auth.scope } : {}) }
-      : { type: input.auth?.type ?? 'none' as const };
-    stored = { type: 'fhir', baseUrl: input.baseUrl, auth, pollIntervalSeconds: input.pollIntervalSeconds };
-  } else {
-    stored = { type: 'portal' };
-  }
-  return { stored, secretJwe: secrets ? await hub.keyring.encrypt(secrets) : null, generatedSecret, notifyToken };
-}
-
 export function registerOrganizationRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   app.openapi(createOrganization, async (c) => {
     const caller = requireRole(c, 'admin');
-    const input = c.req.valid('json');
-    const adapter = await prepareAdapter(hub, input.adapter);
-    const org = await insertOrganization(hub.sql, {
-      id: newId('org'), name: input.name, kind: input.kind, part2Program: input.part2Program, adapter: adapter.stored, secretJwe: adapter.secretJwe,
-      sla: input.sla ?? null,
-    });
-    await appendAudit(hub.sql, { actor: caller.clientId, action: 'organization.created', subject: org.id, detail: { kind: org.kind } });
-    return c.json(view(org, adapter.generatedSecret, adapter.notifyToken), 201);
+    return c.json(await organizations.createOrganization(hub, caller, c.req.valid('json')), 201);
   });
 
   app.openapi(listRoute, async (c) => {
     requireRole(c, 'admin', 'manager');
-    const { limit, cursor } = c.req.valid('query');
-    return c.json(page(await listOrganizations(hub.sql, limit, cursor), limit, (o) => view(o)), 200);
+    return c.json(await organizations.listOrganizations(hub, c.req.valid('query')), 200);
   });
 
   app.openapi(getRoute, async (c) => {
     const caller = requireRole(c, 'admin', 'planner', 'partner', 'compliance', 'manager');
-    const { id } = c.req.valid('param');
-    const org = await getOrganization(hub.sql, id);
-    // Others see their own organisation only; the directory of partners is for the admin and for
-    // program managers, whose reports name partners.
-    const wholeDirectory = caller.role === 'admin' || caller.role === 'manager';
-    if (!org || (!wholeDirectory && caller.organizationId !== id)) throw notFound('organization');
-    return c.json(view(org), 200);
+    return c.json(await organizations.readOrganization(hub, caller, c.req.valid('param').id), 200);
   });
 
   app.openapi(patchRoute, async (c) => {
     const caller = requireRole(c, 'admin');
-    const { id } = c.req.valid('param');
-    const patch = c.req.valid('json');
-    const adapter = patch.adapter ? await prepareAdapter(hub, patch.adapter) : undefined;
-    const org = await updateOrganization(hub.sql, id, {
-      name: patch.name, part2Program: patch.part2Program, adapter: adapter?.stored, secretJwe: adapter?.secretJwe, sla: patch.sla,
-    });
-    if (!org) throw notFound('organization');
-    await appendAudit(hub.sql, { actor: caller.clientId, action: 'organization.updated', subject: id, detail: { fields: Object.keys(patch) } });
-    return c.json(view(org, adapter?.generatedSecret, adapter?.notifyToken), 200);
+    return c.json(await organizations.updateOrganization(hub, caller, c.req.valid('param').id, c.req.valid('json')), 200);
   });
 
   app.openapi(createClient, async (c) => {
     const caller = requireRole(c, 'admin');
-    const input = c.req.valid('json');
-    if (!(await getOrganization(hub.sql, input.organizationId))) throw notFound('organization', 'organizationId');
-    if (input.jwksUri) await assertRegisteredUrlIsPublic(hub, 'jwksUri', input.jwksUri);
-    const clientId = newId('cli');
-    await insertClient(hub.sql, { clientId, organizationId: input.organizationId, role: input.role, jwks: (input.jwks as never) ?? null, jwksUri: input.jwksUri ?? null });
-    await appendAudit(hub.sql, { actor: caller.clientId, action: 'client.created', subject: clientId, detail: { organizationId: input.organizationId, role: input.role } });
-    return c.json({ clientId, organizationId: input.organizationId, role: input.role }, 201);
+    return c.json(await organizations.registerClient(hub, caller, c.req.valid('json')), 201);
   });
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Disclosed } from '../../consent/disclosed.js';
-import { createAdapter } from '../../adapters/registry.js';
+import { buildAdapter } from '../../adapters/registry.js';
 import type { CancelledReferralView, DeliveryMessage } from '../../adapters/types.js';
 import { closeWebhookAgents } from '../../adapters/webhook/index.js';
 import { generateSecret } from '../../adapters/webhook/sign.js';
@@ -17,13 +17,13 @@ describe('adapter registry', () => {
   afterAll(() => closeWebhookAgents());
 
   it('portal pushes nothing and reports delivered', async () => {
-    const a = createAdapter({ type: 'portal' }, opts);
+    const a = buildAdapter({ type: 'portal' }, {}, opts);
     expect(a.type).toBe('portal');
     expect((await a.deliver(cancelled)).outcome).toBe('delivered');
   });
 
   it('fhir maps to the FHIR adapter, which refuses a loopback base URL permanently by default', async () => {
-    const a = createAdapter({ type: 'fhir', baseUrl: 'http://127.0.0.1:9/r4' }, { ...opts, allowPrivate: false });
+    const a = buildAdapter({ type: 'fhir', baseUrl: 'http://127.0.0.1:9/r4', pollIntervalSeconds: 30 } as never, {}, { ...opts, allowPrivate: false });
     expect(a.type).toBe('fhir');
     expect(typeof a.fetchStatusChanges).toBe('function');
     expect(await a.deliver(cancelled)).toEqual({ outcome: 'permanent_failure', error: expect.stringMatching(/^unsafe target: refusing to connect to 127\.0\.0\.1/) });
@@ -33,7 +33,7 @@ describe('adapter registry', () => {
     const secret = generateSecret();
     const r = await startWebhookReceiver({ secret });
     try {
-      const a = createAdapter({ type: 'webhook', url: r.url, secret }, opts);
+      const a = buildAdapter({ type: 'webhook', url: r.url } as never, { webhookSecret: secret }, opts);
       expect(a.type).toBe('webhook');
       expect((await a.deliver(cancelled)).outcome).toBe('delivered');
       const got = await r.waitFor((m) => m.headers['webhook-id'] === 'msg_cancel_1');

@@ -1,0 +1,92 @@
+import type { z } from '@hono/zod-openapi';
+import { prepareAdapter, showAdapter, type AdapterInput, type AdapterView, type ShownOnce } from '../adapters/index.js';
+import { transaction } from '../db/connect.js';
+import type { Caller } from '../domain/caller.js';
+import { page } from '../lib/cursor.js';
+import { notFound } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import { assertRegisteredUrlIsPublic } from '../lib/net/registered-url.js';
+import type { ClientInput, OrganizationSchemas } from '../schemas/organization.js';
+import { appendAudit } from '../store/audit.js';
+import { insertClient } from '../store/clients.js';
+import * as store from '../store/organizations.js';
+import type { Hub } from './hub.js';
+
+/**
+ * Organisations and their system clients, the admin's directory: registering an organisation
+ * prepares its adapter through its kind (every URL SSRF-checked, secrets generated and encrypted)
+ * and audits the change in the same transaction as the change itself.
+ */
+
+type Wire = OrganizationSchemas<typeof AdapterInput, typeof AdapterView>;
+export type OrganizationInput = z.infer<Wire['OrganizationInput']>;
+export type OrganizationPatch = z.infer<Wire['OrganizationPatch']>;
+export type OrganizationView = z.infer<Wire['Organization']>;
+
+type Deps = Pick<Hub, 'sql' | 'keyring' | 'config'>;
+
+/** The organisation as the API shows it: the adapter without secrets, and what is shown this once. */
+function shown(org: store.OrganizationRow, once: ShownOnce = {}): OrganizationView {
+  return {
+    id: org.id, name: org.name, kind: org.kind, part2Program: org.part2Program, adapter: showAdapter(org.adapter), createdAt: org.createdAt,
+    ...(org.sla ? { sla: org.sla } : {}),
+    ...(once.webhookSecret ? { webhookSecret: once.webhookSecret } : {}), ...(once.notifyToken ? { notifyToken: once.notifyToken } : {}),
+  };
+}
+
+const prepare = (hub: Deps, input: AdapterInput) => prepareAdapter(input, { keyring: hub.keyring, allowPrivate: hub.config.HUB_ALLOW_PRIVATE_TARGETS });
+
+/** POST /v1/organizations (admin). */
+export async function createOrganization(hub: Deps, caller: Caller, input: OrganizationInput): Promise<OrganizationView> {
+  const adapter = await prepare(hub, input.adapter);
+  const org = await transaction(hub.sql, async (tx) => {
+    const created = await store.insertOrganization(tx, {
+      id: newId('org'), name: input.name, kind: input.kind, part2Program: input.part2Program, adapter: adapter.stored, secretJwe: adapter.secretJwe,
+      sla: input.sla ?? null,
+    });
+    await appendAudit(tx, { actor: caller.clientId, action: 'organization.created', subject: created.id, detail: { kind: created.kind } });
+    return created;
+  });
+  return shown(org, adapter.shownOnce);
+}
+
+/** GET /v1/organizations (admin): the directory, newest first. */
+export async function listOrganizations(hub: Deps, { limit, cursor }: { limit: number; cursor?: string | undefined }) {
+  return page(await store.listOrganizations(hub.sql, limit, cursor), limit, (o) => shown(o));
+}
+
+/** GET /v1/organizations/{id}: any organisation for the admin, its own for everyone else; another is not found. */
+export async function readOrganization(hub: Deps, caller: Caller, id: string): Promise<OrganizationView> {
+  const org = await store.getOrganization(hub.sql, id);
+  // Others see their own organisation only: the directory of partners is for the admin and for
+  // program managers, whose reports name partners; nobody else learns which ids exist.
+  const wholeDirectory = caller.role === 'admin' || caller.role === 'manager';
+  if (!org || (!wholeDirectory && caller.organizationId !== id)) throw notFound('organization');
+  return shown(org);
+}
+
+/** PATCH /v1/organizations/{id} (admin): a new adapter replaces the old one whole, with new secrets. */
+export async function updateOrganization(hub: Deps, caller: Caller, id: string, patch: OrganizationPatch): Promise<OrganizationView> {
+  const adapter = patch.adapter ? await prepare(hub, patch.adapter) : undefined;
+  const org = await transaction(hub.sql, async (tx) => {
+    const updated = await store.updateOrganization(tx, id, {
+      name: patch.name, part2Program: patch.part2Program, adapter: adapter?.stored, secretJwe: adapter?.secretJwe, sla: patch.sla,
+    });
+    if (!updated) throw notFound('organization');
+    await appendAudit(tx, { actor: caller.clientId, action: 'organization.updated', subject: id, detail: { fields: Object.keys(patch) } });
+    return updated;
+  });
+  return shown(org, adapter?.shownOnce);
+}
+
+/** POST /v1/clients (admin): a system acting for one organisation in one role. */
+export async function registerClient(hub: Deps, caller: Caller, input: z.infer<typeof ClientInput>) {
+  if (!(await store.getOrganization(hub.sql, input.organizationId))) throw notFound('organization', 'organizationId');
+  if (input.jwksUri) await assertRegisteredUrlIsPublic('jwksUri', input.jwksUri, hub.config.HUB_ALLOW_PRIVATE_TARGETS);
+  const clientId = newId('cli');
+  await transaction(hub.sql, async (tx) => {
+    await insertClient(tx, { clientId, organizationId: input.organizationId, role: input.role, jwks: (input.jwks as never) ?? null, jwksUri: input.jwksUri ?? null });
+    await appendAudit(tx, { actor: caller.clientId, action: 'client.created', subject: clientId, detail: { organizationId: input.organizationId, role: input.role } });
+  });
+  return { clientId, organizationId: input.organizationId, role: input.role };
+}
