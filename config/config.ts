@@ -15,7 +15,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
+  /** Where the gateway listens: loopback outside production, every interface in production (containers). */
+  HOST: z.string().min(1).optional(),
   HUB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Other base URLs the hub is reached under (another DNS name, an internal address), comma-separated. */
   HUB_ALSO_PUBLIC_URLS: z
@@ -66,8 +67,9 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export interface Config extends Omit<Env, 'HUB_PUBLIC_URL'> {
+export interface Config extends Omit<Env, 'HUB_PUBLIC_URL' | 'HOST'> {
   production: boolean;
+  HOST: string;
   /** The canonical base URL: the issuer of access tokens and what the SMART configuration names. */
   publicUrl: string;
   /**
@@ -98,6 +100,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicUrl = withoutTrailingSlash(e.HUB_PUBLIC_URL ?? `http://localhost:${e.PORT}`);
   return {
     ...e,
+    // A development hub (often started with HUB_ALLOW_PRIVATE_TARGETS=true) is not for other machines.
+    HOST: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     production,
     publicUrl,
     publicUrls: answeringUrls(publicUrl, e.HUB_ALSO_PUBLIC_URLS, { production, port: e.PORT }),

@@ -72,7 +72,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     url = `http://127.0.0.1:${port}`;
-    logger.info({ url, publicUrl: config.publicUrl }, 'gateway listening');
+    logger.info({ host: config.HOST, port, publicUrl: config.publicUrl }, 'gateway listening');
     // SIGTERM drains: stop accepting, let requests in flight finish.
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   }
