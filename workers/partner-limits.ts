@@ -11,7 +11,7 @@ local inflight, rate = KEYS[1], KEYS[2]
 local now, ttl, holder = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local limit, perSecond = tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
-if redis.call('ZCARD', inflight) >= limit then return 0 end
+if limit > 0 and redis.call('ZCARD', inflight) >= limit then return 0 end
 if perSecond > 0 then
   local started = redis.call('INCR', rate)
   if started == 1 then redis.call('PEXPIRE', rate, 1000) end
@@ -32,7 +32,8 @@ export class PartnerLimits {
   ) {}
 
   async tryAcquire(partnerId: string, holder: string, ttlMs: number): Promise<Slot> {
-    if (this.concurrency <= 0) return { ok: true, release: async () => {} };
+    // Each `0` turns off its own limit only: no concurrency cap still keeps the per-second one.
+    if (this.concurrency <= 0 && this.perSecond <= 0) return { ok: true, release: async () => {} };
     const inflight = `${this.prefix}:partner:${partnerId}:inflight`;
     const second = Math.floor(Date.now() / 1000);
     const rate = `${this.prefix}:partner:${partnerId}:started:${second}`;
