@@ -14,7 +14,7 @@ import { decideFor } from './decisions.js';
  * reverse (`source` = the partner reporting back), with a reason for every denied category.
  */
 export async function explainAccess(
-  hub: Pick<Hub, 'sql' | 'keyring' | 'bases'>,
+  hub: Pick<Hub, 'sql' | 'keyring' | 'bases' | 'clock'>,
   caller: Caller,
   participantId: string,
   query: { recipient: string; purpose: Purpose; source?: string | undefined; at?: string | undefined },
@@ -26,7 +26,7 @@ export async function explainAccess(
   const source = query.source ? await getOrganization(hub.sql, query.source) : undefined;
   if (query.source && !source) throw notFound('source organization', 'source');
   const guardians = participant.guardians?.map((g) => `${g.name}, ${g.relationship}`);
-  const decision = await decideFor(hub.bases, { ...participant, guardians }, recipient, query.purpose, query.at ? new Date(query.at) : new Date(), source);
+  const decision = await decideFor(hub.bases, { ...participant, guardians }, recipient, query.purpose, query.at ? new Date(query.at) : hub.clock.now(), source);
   return { permitted: decision.permitted, denied: decision.denied, bases: decision.bases as Record<string, string[]>, obligations: decision.obligations };
 }
 

@@ -24,7 +24,7 @@ export async function postEvent(hub: Hub, caller: Caller, referralId: string, in
   if (!mayPost.includes(input.type)) {
     throw forbidden(`the ${as === 'partner' ? 'partner' : as === 'referrer' ? 'referring organisation' : caller.role} may post only: ${mayPost.join(', ') || 'nothing'}`);
   }
-  if (input.occurredAt && Date.parse(input.occurredAt) > Date.now() + FUTURE_TOLERANCE_MS) {
+  if (input.occurredAt && Date.parse(input.occurredAt) > hub.clock.now().getTime() + FUTURE_TOLERANCE_MS) {
     throw badRequest('occurredAt is in the future', [{ path: 'occurredAt', message: 'must not be in the future' }]);
   }
 

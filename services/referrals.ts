@@ -32,7 +32,7 @@ export async function createReferral(hub: Hub, caller: Caller & { organizationId
   if (!partner) throw notFound('partner organization', 'partnerId');
 
   // Decided now only to choose the first status; the worker decides again at send time.
-  const decision = await decideFor(hub.bases, participant, partner, input.purpose, new Date());
+  const decision = await decideFor(hub.bases, participant, partner, input.purpose, hub.clock.now());
   const status = decision.permitted.includes('identity') ? 'queued' : 'awaiting_consent';
   const hash = requestHash(input);
 

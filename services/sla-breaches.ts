@@ -29,11 +29,12 @@ export async function sweepSla(hub: Hub): Promise<{ breached: number; notified: 
     if (!(await trySweepLock(tx, SWEEP_LOCK))) return { breached: 0, notified: 0 };
     let breached = 0;
     let notified = 0;
+    const at = hub.clock.now();
     for (const kind of SLA_KINDS) {
-      for (const due of await lockDueBreaches(tx, SLA_TIMERS[kind], BATCH)) {
+      for (const due of await lockDueBreaches(tx, SLA_TIMERS[kind], BATCH, at)) {
         const messageId = due.referrerAdapter === 'webhook' ? newMessageId() : null;
         // The breach names the status the referrer may see, by the same rule as its timeline.
-        const { status } = await whatReferrerSees(hub, (await unscoped.referral(tx, due.referralId))!, tx);
+        const { status } = await whatReferrerSees(hub, (await unscoped.referral(tx, due.referralId))!, tx, at);
         const recorded = await recordBreach(tx, { referralId: due.referralId, kind, deadline: due.deadline, status, partnerId: due.partnerId, messageId });
         if (!recorded) continue;
         await insertEvent(tx, hub.keyring, {
