@@ -87,18 +87,18 @@ export async function reconcileReferrals(tx: Sql, keyring: DataKeyring, particip
     const permitted = (await decideFor(tx, participant, partner, referral.purpose, at)).permitted.includes('identity');
     if (referral.status === 'awaiting_consent' && permitted) {
       await moveReferral(tx, referral, 'released');
-      await insertEvent(tx, keyring, { referralId: id, type: 'queued', byOrgId: null, statusAfter: 'queued', reason: 'a consent now permits delivery' });
+      await insertEvent(tx, keyring, { referralId: id, type: 'queued', byOrgId: null, statusAfter: 'queued', reason: 'a consent now permits delivery' }, at);
       await insertOutbox(tx, { referralId: id, kind: 'deliver', partnerId: partner.id, messageId: await deliveryMessageId(tx, id) });
       await appendAudit(tx, { actor, action: 'referral.released', subject: id });
     } else if (referral.status === 'queued' && !permitted) {
-      await holdForConsent(tx, keyring, referral, 'consent no longer permits the partner to see the participant’s identity');
+      await holdForConsent(tx, keyring, referral, 'consent no longer permits the partner to see the participant’s identity', at);
     }
   }
 }
 
 /** A queued referral whose basis went away waits again, and its pending delivery stops. */
-export async function holdForConsent(tx: Sql, keyring: DataKeyring, referral: ReferralRow, reason: string): Promise<void> {
+export async function holdForConsent(tx: Sql, keyring: DataKeyring, referral: ReferralRow, reason: string, at: Date): Promise<void> {
   await cancelPendingDeliveries(tx, referral.id, 'withheld');
   await moveReferral(tx, referral, 'held_for_consent');
-  await insertEvent(tx, keyring, { referralId: referral.id, type: 'awaiting_consent', byOrgId: null, statusAfter: 'awaiting_consent', reason });
+  await insertEvent(tx, keyring, { referralId: referral.id, type: 'awaiting_consent', byOrgId: null, statusAfter: 'awaiting_consent', reason }, at);
 }

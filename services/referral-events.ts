@@ -60,7 +60,7 @@ export async function applyEvent(
   const event = await insertEvent(tx, hub.keyring, {
     referralId, type: input.type, occurredAt: input.occurredAt, byOrgId: actor.organizationId, byClientId: actor.clientId,
     reason: input.reason, appointmentAt: input.appointmentAt, note: input.note, statusAfter: status,
-  });
+  }, hub.clock.now());
   if (input.type === 'cancelled') await announceCancellation(hub, tx, referral);
   await appendAudit(tx, { actor: actor.clientId, action: 'referral.event', subject: referralId, detail: { type: input.type, status } });
   return { id: event.id, type: event.type, occurredAt: event.occurredAt, status };

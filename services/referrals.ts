@@ -57,7 +57,7 @@ export async function createReferral(hub: Hub, caller: Caller & { organizationId
     await insertEvent(tx, hub.keyring, {
       referralId: referral.id, type: status === 'queued' ? 'created' : 'awaiting_consent', byOrgId: caller.organizationId, byClientId: caller.clientId,
       statusAfter: status, reason: status === 'queued' ? null : 'no basis yet lets the partner see the participant’s identity',
-    });
+    }, hub.clock.now());
     if (status === 'queued') await insertOutbox(tx, { referralId: referral.id, kind: 'deliver', partnerId: partner.id });
     await appendAudit(tx, { actor: caller.clientId, action: 'referral.created', subject: referral.id, detail: { partnerId: partner.id, status } });
     const body = createdView(referral);
@@ -115,7 +115,7 @@ export async function replayReferral(hub: Hub, caller: Caller, id: string) {
       throw conflict('only a delivery_failed referral can be replayed', { allowed: [] });
     }
     await moveReferral(tx, referral, 'replayed', { lastError: null });
-    await insertEvent(tx, hub.keyring, { referralId: id, type: 'queued', byOrgId: caller.organizationId, byClientId: caller.clientId, statusAfter: 'queued', reason: 'replayed' });
+    await insertEvent(tx, hub.keyring, { referralId: id, type: 'queued', byOrgId: caller.organizationId, byClientId: caller.clientId, statusAfter: 'queued', reason: 'replayed' }, hub.clock.now());
     await insertOutbox(tx, { referralId: id, kind: 'deliver', partnerId: referral.partnerId, messageId: await deliveryMessageId(tx, id) });
     await appendAudit(tx, { actor: caller.clientId, action: 'referral.replayed', subject: id });
     return (await unscoped.referral(tx, id))!;

@@ -39,7 +39,7 @@ export async function sweepSla(hub: Hub): Promise<{ breached: number; notified: 
         if (!recorded) continue;
         await insertEvent(tx, hub.keyring, {
           referralId: due.referralId, type: 'sla_breached', byOrgId: null, statusAfter: status, reason: breachReason(kind, due.sla, due.deadline),
-        });
+        }, at);
         // The referrer is the recipient: its adapter and its secret carry the notice.
         if (messageId) await insertOutbox(tx, { referralId: due.referralId, kind: 'notify', partnerId: due.referrerOrgId, messageId });
         await appendAudit(tx, {

@@ -26,9 +26,9 @@ type DueRow = {
  *   `occurred_at` is the partner's word and may be back-dated. An acknowledgement that arrives
  *   late is still a breach, also when no sweep ran in between (after a restart).
  *
- * `at` is the hub's decision clock (lib/clock.ts); `delivered_at` and `created_at` are stamps the
- * database wrote when those things happened (`now()`), the record of when they did. Both read the
- * same real time in production; a test that moves its clock past a deadline makes it due.
+ * `at` is the hub's decision clock (lib/clock.ts), and `delivered_at` and the events' `created_at`
+ * were stamped by the same clock (store/referrals.ts, store/events.ts), never by the database's
+ * `now()`: deadline, acknowledgement and sweep are all judged on one clock.
  *
  * What the referrer may be told about the referral is not decided here: the sweep asks the
  * consent rule for that (services/referrer-sight.ts), as every other channel does.
