@@ -5,6 +5,7 @@ import { parseDataKeys } from '../crypto/data-keys.js';
 import { loadSigningKeys } from '../crypto/signing-keys.js';
 import { connect, ensureDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import { closeOutboundAgents } from '../lib/net/outbound.js';
 import { createApp } from '../gateway/app.js';
 import type { Hub } from '../services/hub.js';
@@ -29,10 +30,16 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** The time the hub decides at (lib/clock.ts); the system clock unless a test moves its own. */
+  clock?: Clock;
+}
+
 /**
  * Starts the parts of the hub that `HUB_ROLE` names, on the services and keys `config` names.
  */
-export async function startHub(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningHub> {
+export async function startHub(config: Config, logger: Logger = createLogger(config.LOG_LEVEL), options: StartOptions = {}): Promise<RunningHub> {
+  const { clock = systemClock } = options;
   // Development defaults (local services, generated keys) are filled in by bin/hub.ts before this
   // runs (dev/local-defaults.ts); production configures everything, and parseConfig insists.
   const { databaseUrl, redisUrl } = config;
@@ -59,6 +66,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     logger,
     metrics: createMetrics(),
     bases: new BasisCache(sql),
+    clock,
   };
   await hub.bases.listen();
 

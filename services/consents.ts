@@ -24,7 +24,7 @@ import { decideFor } from './decisions.js';
 export async function createConsent(hub: Hub, caller: Caller, input: ConsentInput, statusOverride?: 'expired') {
   // A compliance officer manages the consents of its own organisation's participants.
   const participant = await scopedTo(hub.sql, hub.keyring, caller).participantRef(input.participantId, 'participantId');
-  const now = new Date();
+  const now = hub.clock.now();
   const problems = signatureProblems(input, { birthDate: participant.birthDate, at: now, provision: input.provision });
   if (problems.length > 0) throw unprocessable(`the ${input.basis} cannot be recorded: ${problems.map((p) => p.message).join('; ')}`, problems);
   const expired = statusOverride === 'expired' || (input.period.end !== undefined && Date.parse(input.period.end) <= now.getTime());
@@ -38,7 +38,7 @@ export async function createConsent(hub: Hub, caller: Caller, input: ConsentInpu
     );
     // The participant's undelivered referrals are locked in one order (oldest first) by every
     // writer that reconciles them, so two consent changes cannot deadlock.
-    await reconcileReferrals(tx, hub.keyring, participant.id, caller.clientId);
+    await reconcileReferrals(tx, hub.keyring, participant.id, caller.clientId, now);
     await appendAudit(tx, { actor: caller.clientId, action: 'consent.created', subject: consent.id, detail: { participantId: participant.id, basis: input.basis } });
     return { ...consent, warnings: consentWarnings(input.provision, input.period) };
   });
@@ -63,7 +63,7 @@ export async function revoke(hub: Hub, caller: Caller, id: string, reason: strin
     const revoked = await revokeConsent(tx, hub.keyring, id, reason);
     if (!revoked) throw conflict('this consent is already revoked', { allowed: [] });
     // Revocation takes effect for deliveries already queued: they go back to awaiting_consent.
-    await reconcileReferrals(tx, hub.keyring, revoked.participantId, caller.clientId);
+    await reconcileReferrals(tx, hub.keyring, revoked.participantId, caller.clientId, hub.clock.now());
     await appendAudit(tx, { actor: caller.clientId, action: 'consent.revoked', subject: id, detail: { participantId: revoked.participantId } });
     return revoked;
   });
@@ -74,31 +74,31 @@ export async function revoke(hub: Hub, caller: Caller, id: string, reason: strin
 /**
  * After a consent change, brings the participant's undelivered referrals in line with what is now
  * permitted (docs/architecture.md, flow 5): released when a basis appears, held back when it goes. Runs in the
- * consent change's transaction, so the change and its effects commit together.
+ * consent change's transaction, so the change and its effects commit together. `at` is the
+ * hub's clock at the change (or the sweep), the instant every referral is decided at.
  */
-export async function reconcileReferrals(tx: Sql, keyring: DataKeyring, participantId: string, actor: string): Promise<void> {
+export async function reconcileReferrals(tx: Sql, keyring: DataKeyring, participantId: string, actor: string, at: Date): Promise<void> {
   const referrals = await lockUndeliveredReferralsOf(tx, [participantId]);
   if (referrals.length === 0) return;
   const participant = (await unscoped.participantRef(tx, participantId))!;
-  const now = new Date();
   for (const id of referrals) {
     const referral = (await unscoped.referral(tx, id))!;
     const partner = (await getOrganization(tx, referral.partnerId))!;
-    const permitted = (await decideFor(tx, participant, partner, referral.purpose, now)).permitted.includes('identity');
+    const permitted = (await decideFor(tx, participant, partner, referral.purpose, at)).permitted.includes('identity');
     if (referral.status === 'awaiting_consent' && permitted) {
       await moveReferral(tx, referral, 'released');
-      await insertEvent(tx, keyring, { referralId: id, type: 'queued', byOrgId: null, statusAfter: 'queued', reason: 'a consent now permits delivery' });
+      await insertEvent(tx, keyring, { referralId: id, type: 'queued', byOrgId: null, statusAfter: 'queued', reason: 'a consent now permits delivery' }, at);
       await insertOutbox(tx, { referralId: id, kind: 'deliver', partnerId: partner.id, messageId: await deliveryMessageId(tx, id) });
       await appendAudit(tx, { actor, action: 'referral.released', subject: id });
     } else if (referral.status === 'queued' && !permitted) {
-      await holdForConsent(tx, keyring, referral, 'consent no longer permits the partner to see the participant’s identity');
+      await holdForConsent(tx, keyring, referral, 'consent no longer permits the partner to see the participant’s identity', at);
     }
   }
 }
 
 /** A queued referral whose basis went away waits again, and its pending delivery stops. */
-export async function holdForConsent(tx: Sql, keyring: DataKeyring, referral: ReferralRow, reason: string): Promise<void> {
+export async function holdForConsent(tx: Sql, keyring: DataKeyring, referral: ReferralRow, reason: string, at: Date): Promise<void> {
   await cancelPendingDeliveries(tx, referral.id, 'withheld');
   await moveReferral(tx, referral, 'held_for_consent');
-  await insertEvent(tx, keyring, { referralId: referral.id, type: 'awaiting_consent', byOrgId: null, statusAfter: 'awaiting_consent', reason });
+  await insertEvent(tx, keyring, { referralId: referral.id, type: 'awaiting_consent', byOrgId: null, statusAfter: 'awaiting_consent', reason }, at);
 }

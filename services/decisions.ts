@@ -37,11 +37,11 @@ export async function decideFor(
 
 /** The partner's view of a referral, decided and projected now. */
 export async function partnerViewOf(
-  hub: Pick<Hub, 'sql' | 'keyring' | 'bases'>,
+  hub: Pick<Hub, 'sql' | 'keyring' | 'bases' | 'clock'>,
   referral: ReferralRow,
   participant: { id: string; birthDate: string },
   partner: OrganizationRow,
-  at = new Date(),
+  at = hub.clock.now(),
 ) {
   const { keyring } = hub;
   const decision = await decideFor(hub.bases, participant, partner, referral.purpose, at);

@@ -56,7 +56,7 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
       const held = await transaction(hub.sql, async (tx) => {
         const current = await unscoped.referral(tx, referral.id, { forUpdate: true });
         if (current?.status !== 'queued') return false;
-        await holdForConsent(tx, hub.keyring, current, `delivery stopped: ${reason}`);
+        await holdForConsent(tx, hub.keyring, current, `delivery stopped: ${reason}`, hub.clock.now());
         return true;
       });
       countOutcome(hub, row, held ? 'held' : 'skipped');
@@ -101,26 +101,28 @@ function countOutcome(hub: Hub, row: OutboxRow, outcome: 'delivered' | 'retry' |
 async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, result: DeliveryResult): Promise<'delivered' | 'retry' | 'failed'> {
   const schedule = hub.config.HUB_DELIVERY_SCHEDULE;
   const attemptsMade = row.attempts + 1;
+  // One instant for the outcome: the delivery's stamp and its timeline event agree (SLA timers run from it).
+  const at = hub.clock.now();
   return transaction(hub.sql, async (tx) => {
     const current = (await unscoped.referral(tx, referral.id, { forUpdate: true }))!;
     if (result.outcome === 'delivered') {
       await finishOutbox(tx, row.id, 'delivered');
       if (row.kind !== 'deliver') return 'delivered';
       if (current.status === 'queued') {
-        await moveReferral(tx, current, 'delivered', { delivered: true, lastError: null });
-        await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered' });
+        await moveReferral(tx, current, 'delivered', { deliveredAt: at, lastError: null });
+        await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered' }, at);
         await appendAudit(tx, { actor: 'hub', action: 'referral.delivered', subject: referral.id, detail: { partnerId: referral.partnerId, messageId: row.messageId } });
       } else if (current.status === 'awaiting_consent') {
         // A revocation put the referral back to wait while this send was in flight, and the partner
         // took it: the record must say the partner has it. Its reads show only what consent now permits.
-        await moveReferral(tx, current, 'delivered', { delivered: true, lastError: null });
+        await moveReferral(tx, current, 'delivered', { deliveredAt: at, lastError: null });
         await insertEvent(tx, hub.keyring, {
           referralId: referral.id, type: 'delivered', byOrgId: null, statusAfter: 'delivered',
           reason: 'received by the partner while a consent change was being recorded',
-        });
+        }, at);
       } else if (current.status === 'cancelled') {
         // Cancelled while it was being sent: the partner has it, so it must hear of the cancellation.
-        await markDelivered(tx, referral.id);
+        await markDelivered(tx, referral.id, at);
         await insertOutbox(tx, { referralId: referral.id, kind: 'cancel', partnerId: referral.partnerId });
       }
       return 'delivered';
@@ -135,7 +137,7 @@ async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, res
     if (row.kind === 'deliver' && current.status === 'queued') {
       // Visible to the planner, and replayable.
       await moveReferral(tx, current, 'delivery_failed', { lastError: error });
-      await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivery_failed', byOrgId: null, statusAfter: 'delivery_failed', reason: `after ${attemptsMade} attempt(s): ${error}` });
+      await insertEvent(tx, hub.keyring, { referralId: referral.id, type: 'delivery_failed', byOrgId: null, statusAfter: 'delivery_failed', reason: `after ${attemptsMade} attempt(s): ${error}` }, at);
       await appendAudit(tx, { actor: 'hub', action: 'referral.delivery_failed', subject: referral.id, detail: { attempts: attemptsMade } });
     }
     return 'failed';

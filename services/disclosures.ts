@@ -15,7 +15,7 @@ import { decideFor } from './decisions.js';
  * reverse (`source` = the partner reporting back), with a reason for every denied category.
  */
 export async function explainAccess(
-  hub: Pick<Hub, 'sql' | 'keyring' | 'bases'>,
+  hub: Pick<Hub, 'sql' | 'keyring' | 'bases' | 'clock'>,
   caller: Caller,
   participantId: string,
   query: { recipient: string; purpose: Purpose; source?: string | undefined; at?: string | undefined },
@@ -26,7 +26,7 @@ export async function explainAccess(
   if (!recipient) throw notFound('recipient organization', 'recipient');
   const source = query.source ? await getOrganization(hub.sql, query.source) : undefined;
   if (query.source && !source) throw notFound('source organization', 'source');
-  const at = query.at ? new Date(query.at) : new Date();
+  const at = query.at ? new Date(query.at) : hub.clock.now();
   // A minor's reasons name the guardian whose signature is missing: only then is the (encrypted)
   // record opened, so an adult's decision costs no decryption.
   const minor = !(ageAt(ref.birthDate, at) >= DEFAULT_MINOR_POLICY.adultAge);

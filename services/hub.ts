@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { DataKeyring } from '../crypto/data-keys.js';
 import type { SigningKeys } from '../crypto/signing-keys.js';
 import type { Sql } from '../db/connect.js';
+import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { BasisCache } from './basis-cache.js';
@@ -27,4 +28,6 @@ export interface Hub {
   metrics: Metrics;
   /** Participants' consent bases, cached and invalidated on every consent change. */
   bases: BasisCache;
+  /** The time every decision is taken at (lib/clock.ts): the system clock, except under test. */
+  clock: Clock;
 }

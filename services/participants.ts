@@ -9,27 +9,27 @@ import { insertParticipant, type ParticipantRecord } from '../store/participants
 import { scopedTo } from '../store/scoped.js';
 
 /**
- * The participant as the API shows it: `minor` under the consent policy today; the owning
- * organisation is the caller's, so it is left out.
+ * The participant as the API shows it: `minor` under the consent policy at `at` (the hub's
+ * clock); the owning organisation is the caller's, so it is left out.
  */
-const shown = ({ organizationId: _org, ...participant }: ParticipantRecord) => ({
+const shown = ({ organizationId: _org, ...participant }: ParticipantRecord, at: Date) => ({
   ...participant,
-  minor: ageAt(participant.birthDate, new Date()) < DEFAULT_MINOR_POLICY.adultAge,
+  minor: ageAt(participant.birthDate, at) < DEFAULT_MINOR_POLICY.adultAge,
 });
 
 /** POST /v1/participants: the record (encrypted at rest) and its audit entry commit together, or neither does. */
-export async function enrolParticipant(hub: Pick<Hub, 'sql' | 'keyring'>, caller: Caller & { organizationId: string }, input: ParticipantInput) {
+export async function enrolParticipant(hub: Pick<Hub, 'sql' | 'keyring' | 'clock'>, caller: Caller & { organizationId: string }, input: ParticipantInput) {
   const participant = await transaction(hub.sql, async (tx) => {
     const created = await insertParticipant(tx, hub.keyring, newId('par'), caller.organizationId, input);
     await appendAudit(tx, { actor: caller.clientId, action: 'participant.created', subject: created.id });
     return created;
   });
-  return shown(participant);
+  return shown(participant, hub.clock.now());
 }
 
 /** GET /v1/participants/{id}: one of the caller's participants; any other is not found. Each read is audited. */
-export async function readParticipant(hub: Pick<Hub, 'sql' | 'keyring'>, caller: Caller, id: string) {
+export async function readParticipant(hub: Pick<Hub, 'sql' | 'keyring' | 'clock'>, caller: Caller, id: string) {
   const participant = await scopedTo(hub.sql, hub.keyring, caller).participant(id);
   await appendAudit(hub.sql, { actor: caller.clientId, action: 'participant.read', subject: participant.id });
-  return shown(participant);
+  return shown(participant, hub.clock.now());
 }

@@ -43,10 +43,10 @@ function withdrawnAs(referral: ReferralRow): ReferralStatus {
   return stood && NOT_YET_ACCEPTED.includes(stood) ? 'rejected' : 'failed';
 }
 
-/** The partner's clock, unless it is unreadable or ahead of ours. */
-function occurredAt(changedAt: string): string | undefined {
+/** The partner's clock, unless it is unreadable or ahead of ours (`now`, the hub's clock). */
+function occurredAt(changedAt: string, now: Date): string | undefined {
   const t = Date.parse(changedAt);
-  return Number.isFinite(t) && t <= Date.now() + FUTURE_TOLERANCE_MS ? new Date(Math.min(t, Date.now())).toISOString() : undefined;
+  return Number.isFinite(t) && t <= now.getTime() + FUTURE_TOLERANCE_MS ? new Date(Math.min(t, now.getTime())).toISOString() : undefined;
 }
 
 /** True when the referral's last engagement event already says what `e` says (the same fact, read again on a later version). */
@@ -98,7 +98,7 @@ export async function applyStatusReport(hub: Hub, partner: OrganizationRow, repo
     for (let i = 0; i <= steps.length; i++) {
       if (engagement && slot === i) {
         const { type, appointmentAt } = engagement;
-        await applyEvent(hub, tx, current, actor, { type, occurredAt: occurredAt(report.changedAt), ...(appointmentAt ? { appointmentAt } : {}) }, PARTNER_EVENTS);
+        await applyEvent(hub, tx, current, actor, { type, occurredAt: occurredAt(report.changedAt, hub.clock.now()), ...(appointmentAt ? { appointmentAt } : {}) }, PARTNER_EVENTS);
         applied.push(type);
         current = (await unscoped.referral(tx, referral.id))!;
       }
@@ -106,7 +106,7 @@ export async function applyStatusReport(hub: Hub, partner: OrganizationRow, repo
       if (!type) break;
       const last = i === steps.length - 1;
       const reason = last ? (report.reason ?? (type === 'rejected' ? 'rejected on the partner’s FHIR server (no reason given)' : undefined)) : undefined;
-      await applyEvent(hub, tx, current, actor, { type, occurredAt: occurredAt(report.changedAt), ...(reason ? { reason: reason.slice(0, 2000) } : {}) }, PARTNER_EVENTS);
+      await applyEvent(hub, tx, current, actor, { type, occurredAt: occurredAt(report.changedAt, hub.clock.now()), ...(reason ? { reason: reason.slice(0, 2000) } : {}) }, PARTNER_EVENTS);
       applied.push(type);
       current = (await unscoped.referral(tx, referral.id))!;
     }

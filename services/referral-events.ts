@@ -25,7 +25,7 @@ export async function postEvent(hub: Hub, caller: Caller, referralId: string, in
   if (!mayPost.includes(input.type)) {
     throw forbidden(`the ${as === 'partner' ? 'partner' : as === 'referrer' ? 'referring organisation' : caller.role} may post only: ${mayPost.join(', ') || 'nothing'}`);
   }
-  if (input.occurredAt && Date.parse(input.occurredAt) > Date.now() + FUTURE_TOLERANCE_MS) {
+  if (input.occurredAt && Date.parse(input.occurredAt) > hub.clock.now().getTime() + FUTURE_TOLERANCE_MS) {
     throw badRequest('occurredAt is in the future', [{ path: 'occurredAt', message: 'must not be in the future' }]);
   }
 
@@ -61,7 +61,7 @@ export async function applyEvent(
   const event = await insertEvent(tx, hub.keyring, {
     referralId, type: input.type, occurredAt: input.occurredAt, byOrgId: actor.organizationId, byClientId: actor.clientId,
     reason: input.reason, appointmentAt: input.appointmentAt, note: input.note, statusAfter: status,
-  });
+  }, hub.clock.now());
   if (input.type === 'cancelled') await announceCancellation(hub, tx, referral);
   await appendAudit(tx, { actor: actor.clientId, action: 'referral.event', subject: referralId, detail: { type: input.type, status } });
   return { id: event.id, type: event.type, occurredAt: event.occurredAt, status };

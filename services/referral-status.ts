@@ -11,11 +11,11 @@ export async function moveReferral(
   tx: Sql,
   referral: { id: string } & WorkflowState,
   event: WorkflowEvent,
-  extra: { delivered?: boolean; lastError?: string | null } = {},
+  extra: { deliveredAt?: Date; lastError?: string | null } = {},
 ): Promise<WorkflowState> {
   const next = step(referral, event);
   if (!next) throw new Error(`the state machine allows no ${event} from ${referral.status}`);
-  if (next !== referral || extra.delivered || extra.lastError !== undefined) {
+  if (next !== referral || extra.deliveredAt || extra.lastError !== undefined) {
     await setReferralStatus(tx, referral.id, next.status, { statusBeforeHold: next.statusBeforeHold, ...extra });
   }
   return next;

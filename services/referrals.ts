@@ -35,12 +35,13 @@ export async function createReferral(hub: Hub, caller: Caller & { organizationId
   if (!partner) throw notFound('partner organization', 'partnerId');
 
   // Decided now only to choose the first status; the worker decides again at send time.
-  const decision = await decideFor(hub.bases, participant, partner, input.purpose, new Date());
+  const now = hub.clock.now();
+  const decision = await decideFor(hub.bases, participant, partner, input.purpose, now);
   const status = decision.permitted.includes('identity') ? 'queued' : 'awaiting_consent';
   const prepared = prepareIntake(hub.keyring, {
     id: newId('ref'), participantId: participant.id, referrerOrgId: caller.organizationId, partnerId: partner.id, service: input.service,
     purpose: input.purpose, priority: input.priority, status, reason: input.reason, createdBy: caller.clientId,
-    waitingReason: status === 'queued' ? null : 'no basis yet lets the partner see the participant’s identity',
+    waitingReason: status === 'queued' ? null : 'no basis yet lets the partner see the participant’s identity', at: now,
   }, input.caseFile);
 
   if (!idempotencyKey) {
@@ -112,7 +113,7 @@ export async function replayReferral(hub: Hub, caller: Caller, id: string) {
       throw conflict('only a delivery_failed referral can be replayed', { allowed: [] });
     }
     await moveReferral(tx, referral, 'replayed', { lastError: null });
-    await insertEvent(tx, hub.keyring, { referralId: id, type: 'queued', byOrgId: caller.organizationId, byClientId: caller.clientId, statusAfter: 'queued', reason: 'replayed' });
+    await insertEvent(tx, hub.keyring, { referralId: id, type: 'queued', byOrgId: caller.organizationId, byClientId: caller.clientId, statusAfter: 'queued', reason: 'replayed' }, hub.clock.now());
     await insertOutbox(tx, { referralId: id, kind: 'deliver', partnerId: referral.partnerId, messageId: await deliveryMessageId(tx, id) });
     await appendAudit(tx, { actor: caller.clientId, action: 'referral.replayed', subject: id });
     return (await unscoped.referral(tx, id))!;

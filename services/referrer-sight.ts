@@ -18,7 +18,9 @@ import { decideFor } from './decisions.js';
  *
  * `sql` is the caller's transaction when it has one, so the events it just wrote are seen.
  */
-export async function whatReferrerSees(hub: Pick<Hub, 'sql' | 'keyring' | 'bases'>, referral: ReferralRow, sql: Sql = hub.sql, at = new Date()): Promise<ReferrerSight> {
+export async function whatReferrerSees(
+  hub: Pick<Hub, 'sql' | 'keyring' | 'bases' | 'clock'>, referral: ReferralRow, sql: Sql = hub.sql, at = hub.clock.now(),
+): Promise<ReferrerSight> {
   const [events, partner] = await Promise.all([listEvents(sql, hub.keyring, referral.id), getOrganization(sql, referral.partnerId)]);
   const ref = { id: referral.partnerId, part2Program: Boolean(partner?.part2Program) };
   let decision = null;

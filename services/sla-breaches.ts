@@ -29,16 +29,17 @@ export async function sweepSla(hub: Hub): Promise<{ breached: number; notified: 
     if (!(await trySweepLock(tx, SWEEP_LOCK))) return { breached: 0, notified: 0 };
     let breached = 0;
     let notified = 0;
+    const at = hub.clock.now();
     for (const kind of SLA_KINDS) {
-      for (const due of await lockDueBreaches(tx, SLA_TIMERS[kind], BATCH)) {
+      for (const due of await lockDueBreaches(tx, SLA_TIMERS[kind], BATCH, at)) {
         const messageId = capabilitiesOf({ type: due.referrerAdapter }).receivesReferrerNotices ? newMessageId() : null;
         // The breach names the status the referrer may see, by the same rule as its timeline.
-        const { status } = await whatReferrerSees(hub, (await unscoped.referral(tx, due.referralId))!, tx);
+        const { status } = await whatReferrerSees(hub, (await unscoped.referral(tx, due.referralId))!, tx, at);
         const recorded = await recordBreach(tx, { referralId: due.referralId, kind, deadline: due.deadline, status, partnerId: due.partnerId, messageId });
         if (!recorded) continue;
         await insertEvent(tx, hub.keyring, {
           referralId: due.referralId, type: 'sla_breached', byOrgId: null, statusAfter: status, reason: breachReason(kind, due.sla, due.deadline),
-        });
+        }, at);
         // The referrer is the recipient: its adapter and its secret carry the notice.
         if (messageId) await insertOutbox(tx, { referralId: due.referralId, kind: 'notify', partnerId: due.referrerOrgId, messageId });
         await appendAudit(tx, {

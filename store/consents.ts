@@ -94,9 +94,13 @@ export async function revokeConsent(sql: Sql, keyring: DataKeyring, id: string, 
   return row && withPrivateFields(keyring, row);
 }
 
-/** Marks consents whose period has ended `expired` (they were already denying: a decision judges the period itself). */
-export async function expireEndedConsents(tx: Sql): Promise<{ id: string; participantId: string }[]> {
+/**
+ * Marks consents whose period has ended by `at` `expired` (they were already denying: a decision
+ * judges the period itself). `at` is the hub's clock, not the database's `now()`, so the sweep
+ * and the decisions it reconciles judge the period at the same instant.
+ */
+export async function expireEndedConsents(tx: Sql, at: Date): Promise<{ id: string; participantId: string }[]> {
   const rows = await tx<{ id: string; participant_id: string }[]>`UPDATE consents SET status = 'expired'
-    WHERE status = 'active' AND period_end IS NOT NULL AND period_end <= now() RETURNING id, participant_id`;
+    WHERE status = 'active' AND period_end IS NOT NULL AND period_end <= ${at} RETURNING id, participant_id`;
   return rows.map((r) => ({ id: r.id, participantId: r.participant_id }));
 }

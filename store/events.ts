@@ -15,6 +15,12 @@ export interface EventRecord {
   statusAfter: ReferralStatus;
 }
 
+/**
+ * `recordedAt` is when the hub recorded the event, by its decision clock (lib/clock.ts): it is
+ * `created_at`, which the SLA sweep compares with deadlines (store/sla.ts), and `occurred_at` when
+ * the poster gave none. It is not left to the database's `now()` because a deadline is judged on
+ * that clock too, and the two must agree.
+ */
 export async function insertEvent(
   tx: Sql,
   keyring: DataKeyring,
@@ -22,14 +28,15 @@ export async function insertEvent(
     occurredAt?: string | undefined; byClientId?: string | null; reason?: string | null | undefined; appointmentAt?: string | null | undefined;
     note?: { category: DataCategory; text: string } | null | undefined;
   },
+  recordedAt: Date,
 ): Promise<EventRecord> {
   const id = newId('evt');
   const noteJwe = event.note ? await keyring.encrypt(event.note.text) : null;
   const reasonJwe = event.reason ? await keyring.encrypt(event.reason) : null;
   const [row] = await tx<{ occurred_at: Date }[]>`INSERT INTO referral_events
-      (id, referral_id, type, occurred_at, by_org_id, by_client_id, reason_jwe, appointment_at, note_category, note_jwe, status_after)
-    VALUES (${id}, ${event.referralId}, ${event.type}, ${event.occurredAt ?? tx`now()`}, ${event.byOrgId}, ${event.byClientId ?? null},
-      ${reasonJwe}, ${event.appointmentAt ?? null}, ${event.note?.category ?? null}, ${noteJwe}, ${event.statusAfter})
+      (id, referral_id, type, occurred_at, by_org_id, by_client_id, reason_jwe, appointment_at, note_category, note_jwe, status_after, created_at)
+    VALUES (${id}, ${event.referralId}, ${event.type}, ${event.occurredAt ?? recordedAt}, ${event.byOrgId}, ${event.byClientId ?? null},
+      ${reasonJwe}, ${event.appointmentAt ?? null}, ${event.note?.category ?? null}, ${noteJwe}, ${event.statusAfter}, ${recordedAt})
     RETURNING occurred_at`;
   return {
     id, referralId: event.referralId, type: event.type, occurredAt: row!.occurred_at.toISOString(), byOrgId: event.byOrgId,

@@ -20,6 +20,8 @@ export interface IntakeInput {
   createdBy: string;
   /** Why the referral waits, on its first timeline entry, when it does. */
   waitingReason: string | null;
+  /** The hub's clock: the first timeline entry is stamped with it, as every event is (SLA timers read them). */
+  at: Date;
 }
 
 /** A referral ready to be written: everything encrypted, nothing left to do inside the transaction. */
@@ -74,8 +76,8 @@ export async function writeIntake(sql: Sql, p: PreparedIntake): Promise<Referral
       FROM unnest(${p.entries.ordinal}::int[], ${p.entries.kind}::text[], ${p.entries.category}::text[], ${p.entries.contentJwe}::text[])
         AS e(ordinal, kind, category, content_jwe)
     ), event AS (
-      INSERT INTO referral_events (id, referral_id, type, occurred_at, by_org_id, by_client_id, reason_jwe, status_after)
-      VALUES (${newId('evt')}, ${i.id}, ${firstEvent}, now(), ${i.referrerOrgId}, ${i.createdBy}, ${p.waitingReasonJwe}, ${i.status})
+      INSERT INTO referral_events (id, referral_id, type, occurred_at, by_org_id, by_client_id, reason_jwe, status_after, created_at)
+      VALUES (${newId('evt')}, ${i.id}, ${firstEvent}, ${i.at}, ${i.referrerOrgId}, ${i.createdBy}, ${p.waitingReasonJwe}, ${i.status}, ${i.at})
     ), outbox_row AS (
       INSERT INTO outbox (referral_id, kind, message_id, partner_id)
       SELECT ${i.id}, 'deliver', ${newMessageId()}, ${i.partnerId} WHERE ${i.status} = 'queued'

@@ -2,6 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.js';
 import { CHANNELS } from '../db/coordination.js';
 
+/*
+ * The outbox keeps the database's `now()`: retry delays, relay leases and claim leases are
+ * real-time mechanics of getting a message out (seconds, measured between processes), not
+ * decisions about the case, so they stay on the one clock every process shares and do not
+ * follow the hub's decision clock (lib/clock.ts).
+ */
+
 /**
  * `deliver` and `cancel` go to the partner; `notify` goes to the referring organisation (an SLA
  * breach), and its `partnerId` is then that recipient: the message travels through its adapter.

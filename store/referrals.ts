@@ -69,19 +69,21 @@ export async function setReferralStatus(
   tx: Sql,
   id: string,
   status: ReferralStatus,
-  extra: { statusBeforeHold?: ReferralStatus | null; delivered?: boolean; lastError?: string | null } = {},
+  extra: { statusBeforeHold?: ReferralStatus | null; deliveredAt?: Date; lastError?: string | null } = {},
 ): Promise<void> {
+  // `deliveredAt` is the hub's clock at delivery (SLA deadlines run from it and are judged on that
+  // clock, store/sla.ts); `updated_at` only stamps the row, so the database's `now()` does.
   await tx`UPDATE referrals SET status = ${status},
       status_before_hold = ${extra.statusBeforeHold === undefined ? tx`status_before_hold` : extra.statusBeforeHold},
-      delivered_at = ${extra.delivered ? tx`coalesce(delivered_at, now())` : tx`delivered_at`},
+      delivered_at = ${extra.deliveredAt ? tx`coalesce(delivered_at, ${extra.deliveredAt})` : tx`delivered_at`},
       last_error = ${extra.lastError === undefined ? tx`last_error` : extra.lastError},
       updated_at = now()
     WHERE id = ${id}`;
 }
 
 /** The partner has the referral (a send that completed after a cancellation): not a status change. */
-export async function markDelivered(tx: Sql, id: string): Promise<void> {
-  await tx`UPDATE referrals SET delivered_at = coalesce(delivered_at, now()), updated_at = now() WHERE id = ${id}`;
+export async function markDelivered(tx: Sql, id: string, at: Date): Promise<void> {
+  await tx`UPDATE referrals SET delivered_at = coalesce(delivered_at, ${at}), updated_at = now() WHERE id = ${id}`;
 }
 
 /** Why the last delivery attempt failed, while the referral stays queued for the next one. */

@@ -18,7 +18,7 @@ type DueRow = {
 };
 
 /**
- * Referrals past `timer`'s deadline, locked FOR UPDATE (SKIP LOCKED: a referral that a request is
+ * Referrals past `timer`'s deadline at `at` (the hub's clock), locked FOR UPDATE (SKIP LOCKED: a referral that a request is
  * changing right now is looked at again by the next sweep, with its change committed).
  *
  * - The deadline is `delivered_at` plus the partner's current setting.
@@ -26,10 +26,14 @@ type DueRow = {
  *   `occurred_at` is the partner's word and may be back-dated. An acknowledgement that arrives
  *   late is still a breach, also when no sweep ran in between (after a restart).
  *
+ * `at` is the hub's decision clock (lib/clock.ts), and `delivered_at` and the events' `created_at`
+ * were stamped by the same clock (store/referrals.ts, store/events.ts), never by the database's
+ * `now()`: deadline, acknowledgement and sweep are all judged on one clock.
+ *
  * What the referrer may be told about the referral is not decided here: the sweep asks the
  * consent rule for that (services/referrer-sight.ts), as every other channel does.
  */
-export async function lockDueBreaches(tx: Sql, timer: SlaTimer, limit: number): Promise<DueBreach[]> {
+export async function lockDueBreaches(tx: Sql, timer: SlaTimer, limit: number, at: Date): Promise<DueBreach[]> {
   const rows = await tx<DueRow[]>`
     SELECT r.id, r.referrer_org_id, r.partner_id, p.sla, d.deadline, ref.adapter->>'type' AS referrer_adapter
     FROM organizations p
@@ -41,7 +45,7 @@ export async function lockDueBreaches(tx: Sql, timer: SlaTimer, limit: number): 
     WHERE p.sla->>${timer.setting}::text IS NOT NULL
       AND r.delivered_at IS NOT NULL
       AND r.status = ANY(${[...SLA_OPEN_STATUSES]})
-      AND d.deadline <= now()
+      AND d.deadline <= ${at}
       AND NOT EXISTS (SELECT 1 FROM referral_events e WHERE e.referral_id = r.id AND e.type = ANY(${[...timer.metBy]}) AND e.created_at <= d.deadline)
       AND NOT EXISTS (SELECT 1 FROM referral_sla_breaches b WHERE b.referral_id = r.id AND b.kind = ${timer.kind})
     ORDER BY d.deadline

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { permitConsent } from '../support/fixtures.js';
 import {
-  allRelayed, answer, consentingParticipant, grantConsent, newParticipant, outboxRows, planningAgency, plannerView, refer, revokeConsent, sleep, statusBecomes, timeline,
+  allRelayed, answer, consentingParticipant, deliveriesSettled, grantConsent, newParticipant, outboxRows, planningAgency, plannerView, refer, revokeConsent, statusBecomes, timeline,
   webhookPartner, type Agency, type WebhookPartner,
 } from '../support/delivery.js';
 
@@ -21,6 +21,10 @@ describe('consent changes and cancellations act on deliveries in progress', () =
   afterAll(async () => {
     await Promise.all(partners.map((p) => p.receiver.close()));
     await hub?.stop();
+  });
+  // A test that moves the hub's clock leaves the next one on real time, where its consents are written.
+  afterEach(() => {
+    hub.clock.reset();
   });
 
   async function referralTo(behaviour: Parameters<typeof webhookPartner>[2]) {
@@ -74,7 +78,9 @@ describe('consent changes and cancellations act on deliveries in progress', () =
     expect(entries.map((e) => e.type)).toEqual(['created', 'awaiting_consent']);
     expect(entries[1]!.reason).toMatch(/consent no longer permits/);
 
-    await sleep(2000); // several retry intervals
+    // The revocation finished the row (withheld); the retry that was due finds it finished.
+    const [row] = await deliveriesSettled(hub, [id]);
+    expect(row!.outcome).toBe('withheld');
     expect(partner.postsFor(id), 'no webhook after the revocation').toHaveLength(sentBeforeRevocation);
     expect((await plannerView(hub, agency, id)).status).toBe('awaiting_consent');
     const partnerClient = await hub.client(partner.id, 'partner');
@@ -102,7 +108,8 @@ describe('consent changes and cancellations act on deliveries in progress', () =
     } finally {
       await queue.resume();
     }
-    await sleep(1000);
+    // The job ran after the revocation, found its row finished, and sent nothing.
+    expect((await deliveriesSettled(hub, [id!])).map((r) => r.outcome)).toEqual(['withheld']);
     expect(partner!.posts).toHaveLength(0);
     expect((await plannerView(hub, agency, id!)).status).toBe('awaiting_consent');
   });
@@ -119,7 +126,7 @@ describe('consent changes and cancellations act on deliveries in progress', () =
     const entries = await timeline(hub, agency, id);
     expect(entries.map((e) => e.type)).toEqual(['created', 'delivery_failed', 'queued', 'awaiting_consent']);
     expect(entries[3]!.reason).toMatch(/^delivery stopped: /);
-    await sleep(500);
+    expect((await deliveriesSettled(hub, [id])).map((r) => r.outcome)).toEqual(['failed', 'withheld']);
     expect(partner.postsFor(id), 'only the first, failed, attempt').toHaveLength(1);
   });
 
@@ -136,7 +143,8 @@ describe('consent changes and cancellations act on deliveries in progress', () =
     expect(notice.signatureValid).toBe(true);
     expect(notice.json).toMatchObject({ type: 'referral.cancelled', data: { referral: { id, status: 'cancelled' } } });
     expect(notice.headers['webhook-id']).not.toBe(created.webhookId);
-    await sleep(1000);
+    const rows = await deliveriesSettled(hub, [id]);
+    expect(rows.map((r) => [r.kind, r.outcome])).toEqual([['deliver', 'delivered'], ['cancel', 'delivered']]);
     expect(partner.postsFor(id, 'referral.cancelled'), 'one cancellation message').toHaveLength(1);
     expect(partner.postsFor(id), 'the referral itself is not sent again').toHaveLength(1);
     expect((await plannerView(hub, agency, id)).status).toBe('cancelled');
@@ -148,7 +156,8 @@ describe('consent changes and cancellations act on deliveries in progress', () =
     partner.behaviour = (post, earlier) => (earlier.length < 2 ? 503 : 204);
     await hub.api.request('POST', `/v1/referrals/${id}/events`, { token: agency.planner, body: { type: 'cancelled' } });
     await eventually(async () => (partner.postsFor(id, 'referral.cancelled').some((p) => p.answer === 204) ? true : undefined), 10_000, 'the cancellation to get through');
-    await sleep(1000);
+    const rows = await deliveriesSettled(hub, [id]);
+    expect(rows.map((r) => [r.kind, r.attempts, r.outcome])).toEqual([['deliver', 1, 'delivered'], ['cancel', 3, 'delivered']]);
     const notices = partner.postsFor(id, 'referral.cancelled');
     expect(notices.map((p) => p.answer)).toEqual([503, 503, 204]);
     expect(new Set(notices.map((p) => p.webhookId)).size).toBe(1);
@@ -161,7 +170,8 @@ describe('consent changes and cancellations act on deliveries in progress', () =
     const cancel = await hub.api.request('POST', `/v1/referrals/${id}/events`, { token: agency.planner, body: { type: 'cancelled' } });
     expect(cancel.status).toBe(201);
     const sent = partner.posts.length;
-    await sleep(2000);
+    // The cancellation finished the delivery and queued no cancellation message.
+    expect((await deliveriesSettled(hub, [id])).map((r) => [r.kind, r.outcome])).toEqual([['deliver', 'cancelled']]);
     expect(partner.posts, 'no retry and no cancellation message: the partner never had it').toHaveLength(sent);
     expect((await plannerView(hub, agency, id)).status).toBe('cancelled');
   });
@@ -179,7 +189,7 @@ describe('consent changes and cancellations act on deliveries in progress', () =
     } finally {
       await queue.resume();
     }
-    await sleep(1000);
+    expect((await deliveriesSettled(hub, [id!])).map((r) => [r.kind, r.outcome])).toEqual([['deliver', 'cancelled']]);
     expect(partner!.posts).toHaveLength(0);
     expect((await plannerView(hub, agency, id!)).status).toBe('cancelled');
   });
@@ -188,12 +198,13 @@ describe('consent changes and cancellations act on deliveries in progress', () =
     const partner = await webhookPartner(hub, `Partner ${partners.length + 1}`, answer(204));
     partners.push(partner);
     const participantId = await newParticipant(hub, agency);
-    // The permission itself ends in 1.5 s (the provision's period), so the worker, deciding at send
-    // time, holds the referral back; nothing else does, the consent as a whole staying active.
+    // The permission itself ends in a day (the provision's period), and the hub's clock is moved
+    // past it before the job runs, so the worker, deciding at send time, holds the referral back;
+    // nothing else does, the consent as a whole staying active.
     const base = permitConsent(participantId, partner.id, ['identity', 'contact', 'housing']);
     const lapsing = await hub.api.request('POST', '/v1/consents', {
       token: agency.compliance,
-      body: { ...base, provision: { ...base.provision, period: { start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 1500).toISOString() } } },
+      body: { ...base, provision: { ...base.provision, period: { start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 86_400_000).toISOString() } } },
     });
     expect(lapsing.status, JSON.stringify(lapsing.body)).toBe(201);
     const queue = hub.running.hub.deliveries;
@@ -202,7 +213,7 @@ describe('consent changes and cancellations act on deliveries in progress', () =
     try {
       ({ id } = await refer(hub, agency, participantId, partner.id));
       await allRelayed(hub, [id]);
-      await sleep(1600);
+      hub.clock.advance(86_400_000 + 60_000);
       // The worker waits after it has read the referral (still queued) and decided, before it acts.
       await whileLocked('case_file_entries', async (workerWaiting) => {
         await queue.resume();
@@ -213,14 +224,16 @@ describe('consent changes and cancellations act on deliveries in progress', () =
     } finally {
       await queue.resume();
     }
-    await eventually(async () => ((await outboxRows(hub, [id!]))[0]!.done_at ? true : undefined), 5_000, 'the delivery to finish');
-    await sleep(300);
+    // Finished by the cancellation; the worker, resuming, found the referral cancelled and left it so.
+    expect((await deliveriesSettled(hub, [id!])).map((r) => [r.kind, r.outcome])).toEqual([['deliver', 'cancelled']]);
     expect((await plannerView(hub, agency, id!)).status, 'a cancellation is final').toBe('cancelled');
     expect((await timeline(hub, agency, id!)).map((e) => e.type)).toEqual(['created', 'cancelled']);
 
     // A new consent must not bring the cancelled referral back.
+    // The consent's transaction reconciles the participant's referrals before it answers: a release
+    // would be a new outbox row by now.
     await grantConsent(hub, agency, participantId, [partner.id]);
-    await sleep(1000);
+    expect((await outboxRows(hub, [id!])).map((r) => r.kind)).toEqual(['deliver']);
     expect((await plannerView(hub, agency, id!)).status).toBe('cancelled');
     expect(partner.posts, 'a cancelled referral is never sent').toHaveLength(0);
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sweepConsents } from '../../services/consent-expiry.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { adultParticipant, fullCaseFile, marker, permitConsent } from '../support/fixtures.js';
@@ -6,6 +6,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+const DAY = 86_400_000;
 
 describe('consent scenarios on the running hub', () => {
   let hub: TestHub;
@@ -38,6 +39,10 @@ describe('consent scenarios on the running hub', () => {
   afterAll(async () => {
     await receiver?.close();
     await hub?.stop();
+  });
+  // A test that moves the hub's clock leaves the next one on real time, where its periods are written.
+  afterEach(() => {
+    hub.clock.reset();
   });
 
   it('carries the 42 CFR 2.32 redisclosure notice with substance-use data, in the read and in the webhook body', async () => {
@@ -126,9 +131,15 @@ describe('consent scenarios on the running hub', () => {
 
   it('expires a consent at the end of its period: the sweep marks it and later decisions deny', async () => {
     const participantId = await newParticipant();
-    const short = await consent(permitConsent(participantId, treatment.id, ['identity'], { period: { start: iso(-60_000), end: iso(800) } }));
+    const short = await consent(permitConsent(participantId, treatment.id, ['identity'], { period: { start: iso(-60_000), end: iso(30 * DAY) } }));
     expect(short.body.status).toBe('active');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Not before its end: a sweep a day early leaves it active and permitting.
+    hub.clock.advance(29 * DAY);
+    await sweepConsents(hub.running.hub);
+    expect((await hub.api.request('GET', `/v1/consents/${short.body.id}`, { token: compliance })).body.status).toBe('active');
+    const before = await hub.api.request('GET', `/v1/participants/${participantId}/access?recipient=${treatment.id}&purpose=treatment`, { token: compliance });
+    expect(before.body.permitted).toEqual(['identity']);
+    hub.clock.advance(DAY + 60_000);
     await sweepConsents(hub.running.hub);
     expect((await hub.api.request('GET', `/v1/consents/${short.body.id}`, { token: compliance })).body.status).toBe('expired');
     const access = await hub.api.request('GET', `/v1/participants/${participantId}/access?recipient=${treatment.id}&purpose=treatment`, { token: compliance });
@@ -142,10 +153,13 @@ describe('consent scenarios on the running hub', () => {
     expect(referral.body.status).toBe('awaiting_consent');
     await consent({
       ...permitConsent(participantId, treatment.id, ['identity']),
-      provision: { type: 'deny', provisions: [{ type: 'permit', actors: [{ organizationId: treatment.id }], categories: ['identity'], period: { start: iso(700) } }] },
+      provision: { type: 'deny', provisions: [{ type: 'permit', actors: [{ organizationId: treatment.id }], categories: ['identity'], period: { start: iso(7 * DAY) } }] },
     });
+    // A sweep before the provision's period leaves the referral waiting.
+    hub.clock.advance(6 * DAY);
+    await sweepConsents(hub.running.hub);
     expect((await hub.api.request('GET', `/v1/referrals/${referral.body.id}`, { token: probation.token })).body.status).toBe('awaiting_consent');
-    await new Promise((resolve) => setTimeout(resolve, 900));
+    hub.clock.advance(DAY + 60_000);
     await sweepConsents(hub.running.hub);
     await eventually(async () => {
       const r = await hub.api.request('GET', `/v1/referrals/${referral.body.id}`, { token: probation.token });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processDelivery } from '../../services/deliveries.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import {
-  allDelivered, allRelayed, answer, consentingParticipant, deliveryCounts, loseQueuedJobs, outboxRows, planningAgency, recoversAfter, referMany, sleep, statusBecomes,
+  allDelivered, allRelayed, answer, consentingParticipant, deliveriesSettled, deliveryCounts, loseQueuedJobs, outboxRows, planningAgency, recoversAfter, referMany, statusBecomes,
   webhookPartner, type Agency, type WebhookPartner,
 } from '../support/delivery.js';
 
@@ -47,7 +47,8 @@ describe('deliveries survive Redis losing its jobs, and duplicate jobs send noth
       await queue.resume();
 
       await allDelivered(hub, ids, 15_000);
-      await sleep(1000); // time for a duplicate to show
+      // Every row finished and no job left for any of them: a duplicate would have been sent by now.
+      await deliveriesSettled(hub, ids);
       const counts = await deliveryCounts(hub, partner, ids);
       expect(counts, `sent ${counts.sent}, delivered ${counts.delivered}, duplicates ${counts.duplicates}, lost ${counts.lost}`).toEqual({
         sent: BATCH, delivered: BATCH, reachedPartner: BATCH, duplicates: 0, lost: 0,
@@ -67,7 +68,8 @@ describe('deliveries survive Redis losing its jobs, and duplicate jobs send noth
     expect(await loseQueuedJobs(hub)).toBeGreaterThan(0);
 
     await allDelivered(hub, ids, 25_000);
-    await sleep(1000); // time for a duplicate to show
+    // Every row finished and no job left for any of them (the relay's re-queued ones included).
+    await deliveriesSettled(hub, ids);
     const counts = await deliveryCounts(hub, partner, ids);
     expect(counts, `sent ${counts.sent}, delivered ${counts.delivered}, duplicates ${counts.duplicates}, lost ${counts.lost}`).toEqual({
       sent: BATCH, delivered: BATCH, reachedPartner: BATCH, duplicates: 0, lost: 0,
@@ -87,7 +89,7 @@ describe('deliveries survive Redis losing its jobs, and duplicate jobs send noth
     await eventually(async () => ((await job.getState()) === 'completed' ? true : undefined), 5_000, 'the duplicate job to run');
     expect((await hub.running.hub.deliveries.getJob(job.id!))!.returnvalue).toBe('stale');
 
-    await sleep(300);
+    await deliveriesSettled(hub, [id!]);
     expect(partner.postsFor(id!)).toHaveLength(1);
     expect((await outboxRows(hub, [id!]))[0]).toMatchObject({ attempts: 1, outcome: 'delivered' });
   });
@@ -96,8 +98,9 @@ describe('deliveries survive Redis losing its jobs, and duplicate jobs send noth
     const { partner, participantId } = await partnerWithParticipant(answer(204));
     const queue = hub.running.hub.deliveries;
     await queue.pause();
+    let id: string | undefined;
     try {
-      const [id] = await referMany(hub, agency, participantId, partner.id, 1);
+      [id] = await referMany(hub, agency, participantId, partner.id, 1);
       await allRelayed(hub, [id!]);
       const [row] = await outboxRows(hub, [id!]);
       const results = await Promise.all([0, 1, 2].map(() => processDelivery(hub.running.hub, { outboxId: row!.id, attempt: 0 })));
@@ -106,7 +109,9 @@ describe('deliveries survive Redis losing its jobs, and duplicate jobs send noth
       await queue.resume();
     }
     // The relayed job, run after the race, is stale too.
-    await sleep(500);
+    const [row] = await deliveriesSettled(hub, [id!]);
+    const relayed = (await queue.getJobs(['completed'])).filter((job) => String(job.data.outboxId) === String(row!.id));
+    expect(relayed.map((job) => job.returnvalue)).toEqual(['stale']);
     expect(partner.posts).toHaveLength(1);
   });
 });

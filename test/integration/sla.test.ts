@@ -1,20 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordBreach } from '../../store/sla.js';
 import { sweepSla } from '../../services/sla-breaches.js';
-import { grantConsent, newParticipant, planningAgency, plannerView, refer, sleep, statusBecomes, timeline, type Agency } from '../support/delivery.js';
+import { grantConsent, newParticipant, planningAgency, plannerView, refer, statusBecomes, timeline, type Agency } from '../support/delivery.js';
 import { marker } from '../support/fixtures.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
- * Service-level timers (issue 5, reliability 2) on the real hub. Timers are set in fractions of an
- * hour or a day so that they run out in a second or two; where waiting for the worker's own sweep
- * (every 5 s) would only slow a test down, the test runs the sweep itself.
+ * Service-level timers (issue 5, reliability 2) on the real hub. Timers are set in hours and days,
+ * as partners set them, and the test moves the hub's clock past a deadline instead of waiting for
+ * it; where waiting for the worker's own sweep (every 5 s) would only slow a test down, the test
+ * runs the sweep itself. The clock only moves forward in this file, as a hub's does.
  */
 
 const REFERRER_SECRET = 'whsec_c2xhLXJlZmVycmVyLXNlY3JldC0xMjM0NTY3OA==';
-const SECOND_IN_HOURS = 1 / 3600;
-const SECOND_IN_DAYS = 1 / 86_400;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** How far past a deadline the clock is moved. */
+const MARGIN = 60_000;
 
 interface Partner {
   id: string;
@@ -51,8 +54,17 @@ describe('service-level timers', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
 
-  /** Sleeps until `ms` after `deliveredAt`, plus a margin. */
-  const pastDeadline = (deliveredAt: number, ms: number) => sleep(Math.max(0, deliveredAt + ms + 250 - Date.now()));
+  /** Moves the hub's clock `ms` past `deliveredAt`, plus a margin (never back). */
+  const pastDeadline = (deliveredAt: number, ms: number) => {
+    hub.clock.advance(Math.max(0, deliveredAt + ms + MARGIN - hub.clock.now().getTime()));
+  };
+  /** The referral's SLA notices in the outbox, once every one of them has finished (the final fact, not a pause). */
+  const finishedNotices = (referralIds: string[]) =>
+    eventually(async () => {
+      const rows = await hub.db.sql<{ outcome: string | null; done_at: Date | null }[]>`
+        SELECT outcome, done_at FROM outbox WHERE referral_id = ANY(${referralIds}) AND kind = 'notify' ORDER BY referral_id`;
+      return rows.length > 0 && rows.every((r) => r.done_at) ? rows.map((r) => r.outcome) : undefined;
+    }, 10_000, 'the SLA notices to finish');
 
   beforeAll(async () => {
     hub = await startTestHub();
@@ -103,13 +115,18 @@ describe('service-level timers', () => {
   });
 
   it('flags a partner that never acknowledges, once, and tells the referrer through its webhook', async () => {
-    const housing = await partner({ acknowledgeWithinHours: SECOND_IN_HOURS });
+    const housing = await partner({ acknowledgeWithinHours: 4 });
     const referral = await delivered(housing);
+    // Short of the deadline, a sweep finds nothing.
+    hub.clock.advance(4 * HOUR - MARGIN);
+    await sweep();
+    expect(await breaches(referral.id)).toEqual([]);
+    pastDeadline(referral.deliveredAt, 4 * HOUR);
 
     // The worker's own sweep (every 5 s) finds it: no test hook involved.
     await eventually(async () => ((await breaches(referral.id)).length > 0 ? true : undefined), 15_000, 'an sla_breached event');
     const [event] = await breaches(referral.id);
-    const deadline = new Date(referral.deliveredAt + 1000).toISOString();
+    const deadline = new Date(referral.deliveredAt + 4 * HOUR).toISOString();
     expect(event).toMatchObject({ type: 'sla_breached', reason: expect.stringContaining(`deadline ${deadline}`) });
     expect(event!.reason).toContain('acknowledge SLA');
     expect(event).not.toHaveProperty('by');
@@ -129,22 +146,22 @@ describe('service-level timers', () => {
     expect((await plannerView(hub, agency, referral.id)).status).toBe('delivered');
     await sweep();
     await sweep();
-    await sleep(500);
+    // Once: the sweeps above have returned, and the one notice they could have queued has finished.
     expect(await breaches(referral.id)).toHaveLength(1);
+    expect(await finishedNotices([referral.id])).toEqual(['delivered']);
     expect(slaPosts(referral.id)).toHaveLength(1);
     await post(housing, referral.id, 'received');
     expect((await plannerView(hub, agency, referral.id)).status).toBe('received');
   });
 
   it('does not flag a partner that acknowledges in time, and flags one that acknowledges late', async () => {
-    const housing = await partner({ acknowledgeWithinHours: 2 * SECOND_IN_HOURS });
+    const housing = await partner({ acknowledgeWithinHours: 2 });
     const onTime = await delivered(housing);
     await post(housing, onTime.id, 'received');
     const late = await delivered(housing);
-    await pastDeadline(late.deliveredAt, 2000);
+    pastDeadline(late.deliveredAt, 2 * HOUR);
     // Recorded after the deadline: the breach stands, even though the sweep runs after it.
     await post(housing, late.id, 'accepted');
-    await pastDeadline(onTime.deliveredAt, 2000);
     await sweep();
 
     expect(await breaches(onTime.id)).toEqual([]);
@@ -152,18 +169,19 @@ describe('service-level timers', () => {
     expect(types.filter((t) => t === 'sla_breached')).toHaveLength(1);
     await referrerHooks.waitFor((m) => (m.json as any)?.data?.referral?.id === late.id, 10_000);
     expect(slaPosts(onTime.id)).toEqual([]);
+    expect(await hub.db.sql`SELECT 1 FROM outbox WHERE referral_id = ${onTime.id} AND kind = 'notify'`).toHaveLength(0);
   });
 
   it('flags a partner that acknowledges but schedules no first contact in time, and not one that does', async () => {
-    const clinic = await partner({ acknowledgeWithinHours: 1, firstContactWithinDays: 2 * SECOND_IN_DAYS });
+    const clinic = await partner({ acknowledgeWithinHours: 24, firstContactWithinDays: 2 });
     const noContact = await delivered(clinic);
     const contacted = await delivered(clinic);
     for (const id of [noContact.id, contacted.id]) {
       await post(clinic, id, 'received');
       await post(clinic, id, 'accepted');
     }
-    await post(clinic, contacted.id, 'intake_scheduled', { appointmentAt: new Date(Date.now() + 86_400_000).toISOString() });
-    await pastDeadline(Math.max(noContact.deliveredAt, contacted.deliveredAt), 2000);
+    await post(clinic, contacted.id, 'intake_scheduled', { appointmentAt: new Date(hub.clock.now().getTime() + DAY).toISOString() });
+    pastDeadline(Math.max(noContact.deliveredAt, contacted.deliveredAt), 2 * DAY);
     await sweep();
 
     expect(await breaches(contacted.id)).toEqual([]);
@@ -177,7 +195,7 @@ describe('service-level timers', () => {
   });
 
   it('does not flag referrals that are cancelled, rejected or completed', async () => {
-    const provider = await partner({ acknowledgeWithinHours: SECOND_IN_HOURS, firstContactWithinDays: SECOND_IN_DAYS });
+    const provider = await partner({ acknowledgeWithinHours: 1, firstContactWithinDays: 1 });
     const cancelled = await delivered(provider);
     const cancel = await hub.api.request('POST', `/v1/referrals/${cancelled.id}/events`, { token: agency.planner, body: { type: 'cancelled' } });
     expect(cancel.status).toBe(201);
@@ -185,7 +203,7 @@ describe('service-level timers', () => {
     await post(provider, rejected.id, 'rejected', { reason: 'no capacity' });
     const completed = await delivered(provider);
     for (const type of ['received', 'accepted', 'completed']) await post(provider, completed.id, type);
-    await pastDeadline(completed.deliveredAt, 1000);
+    pastDeadline(completed.deliveredAt, DAY);
     await sweep();
 
     for (const r of [cancelled, rejected, completed]) {
@@ -198,9 +216,9 @@ describe('service-level timers', () => {
 
   it('records the breach without a notification when the referrer has no webhook', async () => {
     const portalAgency = await planningAgency(hub, 'City Parole');
-    const housing = await partner({ acknowledgeWithinHours: SECOND_IN_HOURS });
+    const housing = await partner({ acknowledgeWithinHours: 1 });
     const referral = await delivered(housing, portalAgency);
-    await pastDeadline(referral.deliveredAt, 1000);
+    pastDeadline(referral.deliveredAt, HOUR);
     await sweep();
     await eventually(async () => ((await timeline(hub, portalAgency, referral.id)).some((e) => e.type === 'sla_breached') ? true : undefined));
     const [breach] = await hub.db.sql<{ message_id: string | null }[]>`SELECT message_id FROM referral_sla_breaches WHERE referral_id = ${referral.id}`;
@@ -209,11 +227,11 @@ describe('service-level timers', () => {
   });
 
   it('shows the referrer no status a Part 2 program reported, on the timeline or in the notice', async () => {
-    const program = await partner({ firstContactWithinDays: SECOND_IN_DAYS }, { kind: 'sud_treatment', part2Program: true });
+    const program = await partner({ firstContactWithinDays: 1 }, { kind: 'sud_treatment', part2Program: true });
     const referral = await delivered(program);
     await post(program, referral.id, 'received');
     await post(program, referral.id, 'accepted');
-    await pastDeadline(referral.deliveredAt, 1000);
+    pastDeadline(referral.deliveredAt, DAY);
     await sweep();
 
     const items = await timeline(hub, agency, referral.id);
@@ -225,9 +243,9 @@ describe('service-level timers', () => {
   });
 
   it('fires once with sweeps racing, and keeps its timers across a restart', async () => {
-    const housing = await partner({ acknowledgeWithinHours: 2 * SECOND_IN_HOURS });
+    const housing = await partner({ acknowledgeWithinHours: 2 });
     const before = await delivered(housing);
-    await pastDeadline(before.deliveredAt, 2000);
+    pastDeadline(before.deliveredAt, 2 * HOUR);
     const results = await Promise.all([sweep(), sweep(), sweep()]);
     // One sweeper at a time (advisory lock); the worker's own sweep may have been that one.
     expect(results.filter((r) => r.breached > 0).length).toBeLessThanOrEqual(1);
@@ -241,7 +259,7 @@ describe('service-level timers', () => {
     const during = await delivered(housing);
     await hub.running.stop();
     expect(await hub.db.sql`SELECT 1 FROM referral_sla_breaches WHERE referral_id = ${during.id}`).toHaveLength(0);
-    await pastDeadline(during.deliveredAt, 2000);
+    pastDeadline(during.deliveredAt, 2 * HOUR);
     await hub.restart();
     await sweep();
     await sweep();
@@ -249,13 +267,12 @@ describe('service-level timers', () => {
     expect(await breaches(during.id)).toHaveLength(1);
     await referrerHooks.waitFor((m) => (m.json as any)?.data?.referral?.id === during.id, 10_000);
     expect(await breaches(before.id)).toHaveLength(1);
-    await sleep(1000);
+    // One notice each, and both finished: no further post can follow.
+    expect(await finishedNotices([before.id, during.id])).toEqual(['delivered', 'delivered']);
     for (const id of [before.id, during.id]) {
       const posts = slaPosts(id);
       expect(posts, id).toHaveLength(1);
       expect(posts[0]!.signatureValid).toBe(true);
     }
-    const notify = await hub.db.sql<{ outcome: string }[]>`SELECT outcome FROM outbox WHERE referral_id = ANY(${[before.id, during.id]}) AND kind = 'notify'`;
-    expect(notify.map((r) => r.outcome)).toEqual(['delivered', 'delivered']);
   });
 });

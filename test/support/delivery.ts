@@ -168,6 +168,28 @@ export async function outboxRows(hub: TestHub, referralIds: string[]) {
     SELECT id, referral_id, kind, relayed_at, done_at, attempts, outcome FROM outbox WHERE referral_id = ANY(${referralIds}) ORDER BY id`;
 }
 
+/**
+ * Waits until nothing more can be sent for `referralIds`: every outbox row of theirs is finished
+ * (`done_at` and `outcome` recorded) and no delivery job for those rows is waiting, delayed or
+ * running in BullMQ. An attempt claims its row only while it is not finished
+ * (store/outbox.ts claimAttempt), so what the partner has received by then is all it will receive
+ * for these rows: the final fact a "nothing more was sent" assertion needs, instead of a pause.
+ * Answers the outbox rows, in the order they were written.
+ */
+export async function deliveriesSettled(hub: TestHub, referralIds: string[], timeoutMs = 10_000) {
+  return eventually(
+    async () => {
+      const rows = await outboxRows(hub, referralIds);
+      if (rows.length === 0 || rows.some((r) => !r.done_at)) return undefined;
+      const outboxIds = new Set(rows.map((r) => String(r.id)));
+      const pending = await hub.running.hub.deliveries.getJobs(['active', 'waiting', 'delayed', 'prioritized']);
+      return pending.some((job) => job && outboxIds.has(String(job.data.outboxId))) ? undefined : rows;
+    },
+    timeoutMs,
+    `the deliveries of ${referralIds.join(', ')} to settle`,
+  );
+}
+
 /** Posts `n` referrals, a few at a time, as a busy planning office would. */
 export async function referMany(hub: TestHub, agency: Agency, participantId: string, partnerId: string, n: number): Promise<string[]> {
   const ids: string[] = [];

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { parseConfig } from '../../config/config.js';
 import { generateClientKey } from '../../dev/keys.js';
+import { TestClock } from '../../lib/clock.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { startHub, type RunningHub } from '../../runtime/start.js';
 import { createTestDatabase, TEST_REDIS_URL, uniquePrefix, type TestDatabase } from './db.js';
@@ -107,6 +108,11 @@ export interface TestHub {
   /** The environment the hub runs with: its database, keys and queue prefix. */
   env: Record<string, string>;
   /**
+   * The hub's decision clock: real time until the test moves it. Advance it past a consent's
+   * period or an SLA deadline, then run the sweep, instead of sleeping. It survives `restart()`.
+   */
+  clock: TestClock;
+  /**
    * Starts a new hub on the same database, keys and queue prefix, as after a restart (stopping the
    * current one first if the test has not). `running` and `api` then point at the new hub; tokens
    * issued before stay valid, since the signing keys are the same.
@@ -127,7 +133,8 @@ export async function startTestHub(overrides: Record<string, string> = {}, opts:
   const { env, adminKey } = await testEnv(db, overrides);
   const config = parseConfig(env);
   const logger = () => opts.logger ?? createLogger(config.LOG_LEVEL);
-  let running = stopOnce(await startHub(config, logger()));
+  const clock = new TestClock();
+  let running = stopOnce(await startHub(config, logger(), { clock }));
   let api = new Api(running.url!, config.publicUrl);
   const adminToken = await api.token(config.HUB_ADMIN_CLIENT_ID, adminKey);
 
@@ -149,9 +156,10 @@ export async function startTestHub(overrides: Record<string, string> = {}, opts:
     adminToken,
     client,
     env,
+    clock,
     async restart() {
       await running.stop();
-      running = stopOnce(await startHub(config, logger()));
+      running = stopOnce(await startHub(config, logger(), { clock }));
       api = new Api(running.url!, config.publicUrl);
     },
     async organization(input, role) {
