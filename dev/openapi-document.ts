@@ -36,6 +36,7 @@ export async function buildOpenApiDocument(env: NodeJS.ProcessEnv = { NODE_ENV: 
     logger: createLogger('silent'),
     metrics: createMetrics(),
     bases: unavailableService('bases'),
+    organizations: unavailableService('organizations'),
   };
   const response = await createApp(hub).request('/openapi.json');
   if (response.status !== 200) throw new Error(`GET /openapi.json answered ${response.status}: ${await response.text()}`);

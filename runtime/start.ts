@@ -16,6 +16,7 @@ import { createDeliveryQueue, createStatusPollQueue, redisConnection } from '../
 import { startRelay } from '../workers/relay.js';
 import { startStatusPolling } from '../workers/status-poll.js';
 import { BasisCache } from '../services/basis-cache.js';
+import { OrganizationCache } from '../services/organization-cache.js';
 import { startConsentSweep } from '../workers/consent-sweep.js';
 import { startSlaSweep } from '../workers/sla-sweep.js';
 import { startAuditSequencer } from '../workers/audit-sequencer.js';
@@ -58,8 +59,10 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     logger,
     metrics: createMetrics(),
     bases: new BasisCache(sql),
+    organizations: new OrganizationCache(sql),
   };
   await hub.bases.listen();
+  await hub.organizations.listen();
 
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
@@ -111,6 +114,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     async stop() {
       for (const stop of stops) await stop();
       await hub.bases.stop();
+      await hub.organizations.stop();
       await hub.deliveries.close();
       await hub.statusPolls.close();
       await redis.quit().catch(() => {});

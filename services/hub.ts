@@ -7,6 +7,7 @@ import type { Sql } from '../db/connect.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { BasisCache } from './basis-cache.js';
+import type { OrganizationCache } from './organization-cache.js';
 
 /**
  * Everything a use case needs, built once at start-up by runtime/ (the wiring) and handed to the
@@ -27,4 +28,6 @@ export interface Hub {
   metrics: Metrics;
   /** Participants' consent bases, cached and invalidated on every consent change. */
   bases: BasisCache;
+  /** Organisations by id, cached and invalidated on every change (services/organization-cache.ts). */
+  organizations: OrganizationCache;
 }
