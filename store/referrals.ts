@@ -64,6 +64,23 @@ export async function getReferral(sql: Sql, id: string, opts: { forUpdate?: bool
   return row && referralFromRow(row);
 }
 
+/**
+ * A referral for a read, with the participant fields the consent decision needs, in one query
+ * (the participant is the referral's own, so no tenancy check is skipped). `audience` as above.
+ */
+export async function getReferralWithParticipant(
+  sql: Sql,
+  id: string,
+  audience?: ReferralAudience,
+): Promise<{ referral: ReferralRow; participant: { id: string; organizationId: string; birthDate: string } } | undefined> {
+  const visible = !audience ? sql`true` : 'referrerOrgId' in audience ? sql`r.referrer_org_id = ${audience.referrerOrgId}` : sql`r.partner_id = ${audience.partnerOrgId} AND r.delivered_at IS NOT NULL`;
+  const [row] = await sql<(Row & { p_organization_id: string; p_birth_date: string })[]>`
+    SELECT r.*, p.organization_id AS p_organization_id, to_char(p.birth_date, 'YYYY-MM-DD') AS p_birth_date
+    FROM referrals r JOIN participants p ON p.id = r.participant_id
+    WHERE r.id = ${id} AND ${visible}`;
+  return row && { referral: referralFromRow(row), participant: { id: row.participant_id, organizationId: row.p_organization_id, birthDate: row.p_birth_date } };
+}
+
 /** Only services/referral-status.ts calls this, after a step of the state machine. */
 export async function setReferralStatus(
   tx: Sql,
