@@ -8,7 +8,7 @@ import { appendAudit } from '../store/audit.js';
 import { insertEvent } from '../store/events.js';
 import { claimIdempotencyKey, findIdempotent, purgeExpiredKey, requestHash, storeIdempotentResponse } from '../store/idempotency.js';
 import { deliveryMessageId, insertOutbox } from '../store/outbox.js';
-import { listReferrals, loadCaseFile, type ReferralRow } from '../store/referrals.js';
+import { listReferrals, loadCaseFile, openCaseFile, type CaseFileEntryRow, type ReferralRow } from '../store/referrals.js';
 import { prepareIntake, writeIntake } from '../store/intake.js';
 import { page } from '../lib/cursor.js';
 import { scopedTo, type ReferralStanding } from '../store/scoped.js';
@@ -72,7 +72,7 @@ export async function referralForCaller(hub: Pick<Hub, 'sql' | 'keyring'>, calle
  * The referring organisation's view: its own case file, and the status its reverse decision lets
  * it see. A Part 2 program's reported status shown here is a disclosure, and recorded as one.
  */
-export async function referrerView(hub: Hub, referral: ReferralRow) {
+export async function referrerView(hub: Hub, referral: ReferralRow, caseFileEntries?: readonly CaseFileEntryRow[]) {
   const sight = await whatReferrerSees(hub, referral);
   await recordReverseDisclosure(hub, referral, sight.statusDisclosure);
   return {
@@ -83,16 +83,16 @@ export async function referrerView(hub: Hub, referral: ReferralRow) {
     deliveredAt: referral.deliveredAt,
     lastError: referral.lastError,
     withheldEvents: sight.withheldEvents,
-    caseFile: await loadCaseFile(hub.sql, hub.keyring, referral.id),
+    caseFile: caseFileEntries ? await openCaseFile(hub.keyring, caseFileEntries) : await loadCaseFile(hub.sql, hub.keyring, referral.id),
   };
 }
 
 /** A partner's read: decided and projected at read time, and recorded as a disclosure. */
-export async function partnerRead(hub: Hub, caller: Caller, referral: ReferralRow, participantRef?: ParticipantRef) {
+export async function partnerRead(hub: Hub, caller: Caller, referral: ReferralRow, loaded?: { participant: ParticipantRef; caseFileEntries: CaseFileEntryRow[] | undefined }) {
   // Reached through the caller's scope (the referral), so the participant is the referral's own.
-  const participant = participantRef ?? (await unscoped.participantRef(hub.sql, referral.participantId))!;
+  const participant = loaded?.participant ?? (await unscoped.participantRef(hub.sql, referral.participantId))!;
   const partner = (await hub.organizations.get(referral.partnerId))!;
-  const { projected, view } = await partnerViewOf(hub, referral, participant, partner);
+  const { projected, view } = await partnerViewOf(hub, referral, participant, partner, undefined, loaded?.caseFileEntries);
   // The disclosure and the read's audit entry in one statement: neither without the other.
   await recordDisclosureAudited(
     hub.sql,
@@ -125,10 +125,10 @@ export async function replayReferral(hub: Hub, caller: Caller, id: string) {
 
 /** GET /v1/referrals/{id}: the partner's projection (recorded) or the referrer's view (audited). */
 export async function readReferral(hub: Hub, caller: Caller, id: string) {
-  // The participant comes with the referral: one round trip fewer on the partner's read.
-  const { referral, participant, as } = await scopedTo(hub.sql, hub.keyring, caller).referralWithParticipant(id);
-  if (as === 'partner') return partnerRead(hub, caller, referral, participant);
-  const view = await referrerView(hub, referral);
+  // The participant and the encrypted case file come with the referral: two round trips fewer.
+  const { referral, participant, caseFileEntries, as } = await scopedTo(hub.sql, hub.keyring, caller).referralForRead(id);
+  if (as === 'partner') return partnerRead(hub, caller, referral, { participant, caseFileEntries });
+  const view = await referrerView(hub, referral, caseFileEntries);
   await appendAudit(hub.sql, { actor: caller.clientId, action: 'referral.read', subject: referral.id, detail: { as } });
   return view;
 }

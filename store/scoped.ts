@@ -4,7 +4,7 @@ import type { Caller } from '../domain/caller.js';
 import { notFound } from '../lib/errors.js';
 import { getConsent, listConsents, type ConsentRecord } from './consents.js';
 import { getParticipant, getParticipantRef, type ParticipantRecord, type ParticipantRef } from './participants.js';
-import { getReferral, getReferralWithParticipant, type ReferralRow } from './referrals.js';
+import { getReferral, getReferralWithParticipant, type CaseFileEntryRow, type ReferralRow } from './referrals.js';
 
 /** How the caller stands to a referral it may see. */
 export type ReferralStanding = 'referrer' | 'partner' | 'admin';
@@ -62,10 +62,13 @@ export function scopedTo(sql: Sql, keyring: DataKeyring, caller: Pick<Caller, 'o
       return { referral, as };
     },
 
-    /** The same, with the referral's participant (the fields decisions need) from the same query. */
-    async referralWithParticipant(id: string): Promise<{ referral: ReferralRow; participant: ParticipantRef; as: ReferralStanding }> {
+    /**
+     * The same, for a read: with the referral's participant (the fields decisions need) and, unless
+     * the caller is an admin (who never sees case data), the encrypted case file, from one query.
+     */
+    async referralForRead(id: string): Promise<{ referral: ReferralRow; participant: ParticipantRef; caseFileEntries: CaseFileEntryRow[] | undefined; as: ReferralStanding }> {
       const { as, audience } = standing();
-      const found = as ? await getReferralWithParticipant(sql, id, audience) : undefined;
+      const found = as ? await getReferralWithParticipant(sql, id, audience, { withCaseFile: as !== 'admin' }) : undefined;
       if (!found || !as) throw notFound('referral');
       return { ...found, as };
     },
