@@ -6,7 +6,7 @@
  * min/median/max and judges targets on medians. Results go to bench/results/<date>.{json,md}.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -23,6 +23,8 @@ import { machine, machineLine, table, writeResults, type Row } from './report.js
 import { measureConsentInChild } from './scenarios/consent.js';
 import { endToEndJob } from './scenarios/end-to-end.js';
 import { settle } from './scenarios/quiet.js';
+import { formatPgWaits, samplePgWaits } from './profile/pg-waits.js';
+import { formatSummary, summariseFile } from './profile/summary.js';
 import { checkSample, closedJob, THROUGHPUT_LABELS, type Targets, type ThroughputId } from './scenarios/throughput.js';
 import { BenchApi } from './setup/api.js';
 import { growTo, seededSize, type Size } from './setup/seed.js';
@@ -40,6 +42,7 @@ const program = new Command('bench')
   .option('--e2e-seconds <n>', 'seconds of load at each end-to-end rate', (v) => positiveInt('--e2e-seconds', v))
   .option('--growth', 'also run B1, B2 and B5 with the database grown 10× and 100× (1,000,000 referrals)')
   .addOption(new Option('--connections <n>', 'closed-loop connections').default(32).argParser((v) => positiveInt('--connections', v)))
+  .option('--profile [dir]', 'run the gateway under node --cpu-prof (profile kept in dir) and sample pg_stat_activity during each scenario; prints where the time went')
   .option('--no-write', 'print the table only, do not write bench/results/');
 
 function positiveInt(flag: string, value: string): number {
@@ -57,6 +60,7 @@ interface Options {
   growth?: boolean;
   connections: number;
   write: boolean;
+  profile?: string | boolean;
 }
 
 program.parse();
@@ -88,6 +92,10 @@ const log = (line: string) => process.stderr.write(`[${((Date.now() - runStarted
 const failures: string[] = [];
 const rows: Row[] = [];
 const raw: Record<string, unknown> = { settings, only: [...only] };
+const profileDir = opts.profile ? (typeof opts.profile === 'string' ? path.resolve(opts.profile) : path.join(os.tmpdir(), `hub-bench-profile-${Date.now()}`)) : undefined;
+/** With --profile: pg_stat_activity samples per scenario, summed over its rounds. */
+const pgWaits = new Map<string, Map<string, number>>();
+let databaseName = '';
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -103,9 +111,11 @@ async function main(): Promise<void> {
   try {
     const keys = await generateBenchKeys(tmp);
     const databaseUrl = await createBenchDatabase(dbName);
+    databaseName = dbName;
+    if (profileDir) await mkdir(profileDir, { recursive: true });
     log(`database ${dbName}, queue prefix ${queuePrefix}`);
-    hub = await startHubProcesses({ databaseUrl, redisUrl: REDIS_URL, queuePrefix, keyEnv: keys.env });
-    sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
+    hub = await startHubProcesses({ databaseUrl, redisUrl: REDIS_URL, queuePrefix, keyEnv: keys.env, profileDir });
+    sql = postgres(databaseUrl, { max: 4, onnotice: () => {}, connection: { application_name: 'bench' } });
     const running = hub;
     hubLogs = () => [...running.gateways, running.worker].flatMap((p) => p.tail().split('\n').filter((l) => /"level":(50|60)/.test(l)).slice(-5)).join('\n');
     const api = new BenchApi(hub.origins()[0]!, hub.publicUrl);
@@ -166,6 +176,7 @@ async function main(): Promise<void> {
     await rm(tmp, { recursive: true, force: true });
   }
 
+  if (profileDir) await reportProfile(profileDir);
   const minutes = (Date.now() - startedAt) / 60_000;
   raw.minutes = minutes;
   const header = smoke
@@ -189,7 +200,13 @@ async function throughputRounds(ids: ThroughputId[], targets: () => Promise<Targ
   for (let round = 1; round <= settings.rounds; round++) {
     const t = await targets();
     for (const id of ids) {
+      const sampler = profileDir && !id.startsWith('R') && id !== 'B0' ? samplePgWaits(sql, databaseName) : undefined;
       const result = await runLoad(closedJob(id, t, { connections: opts.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, ...(origins ? { origins } : {}) }));
+      if (sampler) {
+        const sum = pgWaits.get(id) ?? new Map<string, number>();
+        for (const [what, n] of await sampler.stop()) sum.set(what, (sum.get(what) ?? 0) + n);
+        pgWaits.set(id, sum);
+      }
       (results[id] ??= []).push(result);
       log(`${label} round ${round} ${id}: ${Math.round(result.perSecond)}/s p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors`);
       judgeAnswers(`${label} ${id}`, result, checkSample(id, result.sample));
@@ -201,6 +218,21 @@ async function throughputRounds(ids: ThroughputId[], targets: () => Promise<Targ
 }
 
 let hubLogs: () => string = () => '';
+
+/** --profile: the gateways' CPU profiles (written as they exited) and the PostgreSQL samples, summarised. */
+async function reportProfile(dir: string): Promise<void> {
+  const out: string[] = [];
+  for (const [id, counts] of pgWaits) out.push(formatPgWaits(`${id}: PostgreSQL connections of the hub during the load`, counts));
+  const gateways = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.startsWith('gateway-'));
+  for (const gateway of gateways) {
+    // One profile per thread: the main thread is the one that did the work (tsx's loader thread idles).
+    const files = (await readdir(path.join(dir, gateway))).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, gateway, f));
+    const busiest = files.map((f) => ({ f, s: summariseFile(f, 30) })).sort((a, b) => b.s.totalMs - a.s.totalMs)[0];
+    if (busiest) out.push(formatSummary(`CPU profile of ${gateway}, ${busiest.f} (its main thread over its whole life: setup and every scenario run)`, busiest.s));
+  }
+  if (gateways.length === 0) out.push(`no gateway profile in ${dir}: did the gateway exit cleanly?`);
+  process.stdout.write(`\n${out.join('\n\n')}\n`);
+}
 
 function judgeAnswers(what: string, result: ClosedLoopResult, wrong: string | undefined): void {
   if (result.statuses['500']) log(`${what}: the hub answered 500; its error log lines:\n${hubLogs()}`);

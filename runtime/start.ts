@@ -17,6 +17,7 @@ import { createDeliveryQueue, createStatusPollQueue, redisConnection } from '../
 import { startRelay } from '../workers/relay.js';
 import { startStatusPolling } from '../workers/status-poll.js';
 import { BasisCache } from '../services/basis-cache.js';
+import { OrganizationCache } from '../services/organization-cache.js';
 import { startConsentSweep } from '../workers/consent-sweep.js';
 import { startSlaSweep } from '../workers/sla-sweep.js';
 import { startAuditSequencer } from '../workers/audit-sequencer.js';
@@ -67,8 +68,10 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     metrics: createMetrics(),
     bases: new BasisCache(sql),
     clock,
+    organizations: new OrganizationCache(sql),
   };
   await hub.bases.listen();
+  await hub.organizations.listen();
 
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
@@ -122,6 +125,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     async stop() {
       for (const stop of stops) await stop();
       await hub.bases.stop();
+      await hub.organizations.stop();
       await hub.deliveries.close();
       await hub.statusPolls.close();
       await redis.quit().catch(() => {});

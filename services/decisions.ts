@@ -6,7 +6,7 @@ import { BasisCache } from './basis-cache.js';
 import type { Purpose } from '../schemas/vocabulary.js';
 import { loadBases } from '../store/consents.js';
 import type { OrganizationRow } from '../store/organizations.js';
-import { loadCaseFile, type ReferralRow } from '../store/referrals.js';
+import { loadCaseFile, openCaseFile, type CaseFileEntryRow, type ReferralRow } from '../store/referrals.js';
 
 /**
  * The one place where enforcement asks the consent engine: delivery, partner reads and the
@@ -42,12 +42,14 @@ export async function partnerViewOf(
   participant: { id: string; birthDate: string },
   partner: OrganizationRow,
   at = hub.clock.now(),
+  /** The case file's encrypted entries when the caller already has them (a partner read loads them with the referral). */
+  caseFileEntries?: readonly CaseFileEntryRow[],
 ) {
   const { keyring } = hub;
   const decision = await decideFor(hub.bases, participant, partner, referral.purpose, at);
   // Only what may leave is decrypted at all; the projection still decides.
   const may = partnerCategories(decision);
-  const caseFile = await loadCaseFile(hub.sql, keyring, referral.id, may);
+  const caseFile = caseFileEntries ? await openCaseFile(keyring, caseFileEntries, may) : await loadCaseFile(hub.sql, keyring, referral.id, may);
   // Not even decrypted unless it may leave; the projection counts it as withheld.
   const reason = may.includes('identity') ? await keyring.decrypt<string>(referral.reasonJwe) : '';
   const { view, projected } = partnerView(

@@ -8,6 +8,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { BasisCache } from './basis-cache.js';
+import type { OrganizationCache } from './organization-cache.js';
 
 /**
  * Everything a use case needs, built once at start-up by runtime/ (the wiring) and handed to the
@@ -30,4 +31,6 @@ export interface Hub {
   bases: BasisCache;
   /** The time every decision is taken at (lib/clock.ts): the system clock, except under test. */
   clock: Clock;
+  /** Organisations by id, cached and invalidated on every change (services/organization-cache.ts). */
+  organizations: OrganizationCache;
 }

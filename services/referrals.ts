@@ -7,15 +7,15 @@ import type { ReferralInput, ReferralListQuery } from '../schemas/referral.js';
 import { appendAudit } from '../store/audit.js';
 import { insertEvent } from '../store/events.js';
 import { claimIdempotencyKey, findIdempotent, purgeExpiredKey, requestHash, storeIdempotentResponse } from '../store/idempotency.js';
-import { getOrganization } from '../store/organizations.js';
 import { deliveryMessageId, insertOutbox } from '../store/outbox.js';
-import { listReferrals, loadCaseFile, type ReferralRow } from '../store/referrals.js';
+import { listReferrals, loadCaseFile, openCaseFile, type CaseFileEntryRow, type ReferralRow } from '../store/referrals.js';
 import { prepareIntake, writeIntake } from '../store/intake.js';
 import { page } from '../lib/cursor.js';
 import { scopedTo, type ReferralStanding } from '../store/scoped.js';
 import { unscoped } from '../store/unscoped.js';
 import { moveReferral } from './referral-status.js';
-import { recordDisclosure } from '../store/disclosures.js';
+import { recordDisclosureAudited } from '../store/disclosures.js';
+import type { ParticipantRef } from '../store/participants.js';
 import { decideFor, partnerViewOf } from './decisions.js';
 import { recordReverseDisclosure, whatReferrerSees } from './referrer-sight.js';
 
@@ -31,7 +31,7 @@ export const createdView = (r: ReferralRow) => ({
  */
 export async function createReferral(hub: Hub, caller: Caller & { organizationId: string }, input: ReferralInput, idempotencyKey?: string) {
   const participant = await scopedTo(hub.sql, hub.keyring, caller).participantRef(input.participantId, 'participantId');
-  const partner = await getOrganization(hub.sql, input.partnerId);
+  const partner = await hub.organizations.get(input.partnerId);
   if (!partner) throw notFound('partner organization', 'partnerId');
 
   // Decided now only to choose the first status; the worker decides again at send time.
@@ -73,7 +73,7 @@ export async function referralForCaller(hub: Pick<Hub, 'sql' | 'keyring'>, calle
  * The referring organisation's view: its own case file, and the status its reverse decision lets
  * it see. A Part 2 program's reported status shown here is a disclosure, and recorded as one.
  */
-export async function referrerView(hub: Hub, referral: ReferralRow) {
+export async function referrerView(hub: Hub, referral: ReferralRow, caseFileEntries?: readonly CaseFileEntryRow[]) {
   const sight = await whatReferrerSees(hub, referral);
   await recordReverseDisclosure(hub, referral, sight.statusDisclosure);
   return {
@@ -84,22 +84,26 @@ export async function referrerView(hub: Hub, referral: ReferralRow) {
     deliveredAt: referral.deliveredAt,
     lastError: referral.lastError,
     withheldEvents: sight.withheldEvents,
-    caseFile: await loadCaseFile(hub.sql, hub.keyring, referral.id),
+    caseFile: caseFileEntries ? await openCaseFile(hub.keyring, caseFileEntries) : await loadCaseFile(hub.sql, hub.keyring, referral.id),
   };
 }
 
 /** A partner's read: decided and projected at read time, and recorded as a disclosure. */
-export async function partnerRead(hub: Hub, caller: Caller, referral: ReferralRow) {
+export async function partnerRead(hub: Hub, caller: Caller, referral: ReferralRow, loaded?: { participant: ParticipantRef; caseFileEntries: CaseFileEntryRow[] | undefined }) {
   // Reached through the caller's scope (the referral), so the participant is the referral's own.
-  const participant = (await unscoped.participantRef(hub.sql, referral.participantId))!;
-  const partner = (await getOrganization(hub.sql, referral.partnerId))!;
-  const { projected, view } = await partnerViewOf(hub, referral, participant, partner);
-  await recordDisclosure(hub.sql, {
-    id: newId('dis'), participantId: participant.id, recipientOrganizationId: partner.id, referralId: referral.id,
-    categories: projected.categories, purpose: referral.purpose, basisIds: projected.basisIds, channel: 'read',
-  });
+  const participant = loaded?.participant ?? (await unscoped.participantRef(hub.sql, referral.participantId))!;
+  const partner = (await hub.organizations.get(referral.partnerId))!;
+  const { projected, view } = await partnerViewOf(hub, referral, participant, partner, undefined, loaded?.caseFileEntries);
+  // The disclosure and the read's audit entry in one statement: neither without the other.
+  await recordDisclosureAudited(
+    hub.sql,
+    {
+      id: newId('dis'), participantId: participant.id, recipientOrganizationId: partner.id, referralId: referral.id,
+      categories: projected.categories, purpose: referral.purpose, basisIds: projected.basisIds, channel: 'read',
+    },
+    { actor: caller.clientId, action: 'referral.read', subject: referral.id, detail: { categories: projected.categories } },
+  );
   hub.metrics.disclosures.inc({ channel: 'read' });
-  await appendAudit(hub.sql, { actor: caller.clientId, action: 'referral.read', subject: referral.id, detail: { categories: projected.categories } });
   return view;
 }
 
@@ -122,9 +126,10 @@ export async function replayReferral(hub: Hub, caller: Caller, id: string) {
 
 /** GET /v1/referrals/{id}: the partner's projection (recorded) or the referrer's view (audited). */
 export async function readReferral(hub: Hub, caller: Caller, id: string) {
-  const { referral, as } = await referralForCaller(hub, caller, id);
-  if (as === 'partner') return partnerRead(hub, caller, referral);
-  const view = await referrerView(hub, referral);
+  // The participant and the encrypted case file come with the referral: two round trips fewer.
+  const { referral, participant, caseFileEntries, as } = await scopedTo(hub.sql, hub.keyring, caller).referralForRead(id);
+  if (as === 'partner') return partnerRead(hub, caller, referral, { participant, caseFileEntries });
+  const view = await referrerView(hub, referral, caseFileEntries);
   await appendAudit(hub.sql, { actor: caller.clientId, action: 'referral.read', subject: referral.id, detail: { as } });
   return view;
 }

@@ -83,7 +83,19 @@ export async function updateOrganization(
       sla = ${patch.sla === undefined ? sql`sla` : slaJson(sql, patch.sla)},
       updated_at = now()
     WHERE id = ${id} RETURNING *`;
+  for (const listener of writeListeners) listener(id);
   return row && toOrganization(row);
+}
+
+const writeListeners = new Set<(id: string) => void>();
+/**
+ * Called with an organisation's id after this process changed it, so a cache in this process
+ * can drop it before the change is answered; other processes learn of it by NOTIFY
+ * (db/migrations/006). Returns the unsubscribe.
+ */
+export function onOrganizationWritten(listener: (id: string) => void): () => void {
+  writeListeners.add(listener);
+  return () => writeListeners.delete(listener);
 }
 
 export async function adapterSecrets(keyring: DataKeyring, org: OrganizationRow): Promise<AdapterSecrets> {

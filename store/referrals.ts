@@ -34,13 +34,21 @@ export const referralFromRow = (r: Row): ReferralRow => ({
   deliveredAt: r.delivered_at?.toISOString() ?? null, lastError: r.last_error, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
 });
 
+/** A case-file entry as stored: each section and note encrypted on its own. */
+export type CaseFileEntryRow = { kind: 'section' | 'note'; category: DataCategory; content_jwe: string };
+
 /**
  * Loads a referral's case file. With `only`, entries of other categories are not even decrypted:
  * the projection still decides, this just keeps plaintext that cannot leave out of memory.
  */
 export async function loadCaseFile(sql: Sql, keyring: DataKeyring, referralId: string, only?: readonly DataCategory[]): Promise<CaseFile> {
-  const rows = await sql<{ kind: 'section' | 'note'; category: DataCategory; content_jwe: string }[]>`
+  const rows = await sql<CaseFileEntryRow[]>`
     SELECT kind, category, content_jwe FROM case_file_entries WHERE referral_id = ${referralId} ORDER BY ordinal`;
+  return openCaseFile(keyring, rows, only);
+}
+
+/** The case file from its entries (in ordinal order), decrypting only those of `only` when given. */
+export async function openCaseFile(keyring: DataKeyring, rows: readonly CaseFileEntryRow[], only?: readonly DataCategory[]): Promise<CaseFile> {
   const caseFile: Record<string, unknown> & { notes?: { category: DataCategory; text: string }[] } = {};
   for (const row of rows) {
     // Excluded entries are still counted by the projection, so keep a placeholder for them.
@@ -62,6 +70,33 @@ export async function getReferral(sql: Sql, id: string, opts: { forUpdate?: bool
     ? await sql<Row[]>`SELECT * FROM referrals WHERE id = ${id} AND ${visible} FOR UPDATE`
     : await sql<Row[]>`SELECT * FROM referrals WHERE id = ${id} AND ${visible}`;
   return row && referralFromRow(row);
+}
+
+/**
+ * A referral for a read, in one query: with the participant fields the consent decision needs
+ * (the participant is the referral's own, so no tenancy check is skipped) and, for a caller who
+ * may see case data, the still-encrypted case-file entries. `audience` as above.
+ */
+export async function getReferralWithParticipant(
+  sql: Sql,
+  id: string,
+  audience: ReferralAudience | undefined,
+  opts: { withCaseFile: boolean },
+): Promise<{ referral: ReferralRow; participant: { id: string; organizationId: string; birthDate: string }; caseFileEntries: CaseFileEntryRow[] | undefined } | undefined> {
+  const visible = !audience ? sql`true` : 'referrerOrgId' in audience ? sql`r.referrer_org_id = ${audience.referrerOrgId}` : sql`r.partner_id = ${audience.partnerOrgId} AND r.delivered_at IS NOT NULL`;
+  const entries = opts.withCaseFile
+    ? sql`(SELECT coalesce(json_agg(json_build_object('kind', e.kind, 'category', e.category, 'content_jwe', e.content_jwe) ORDER BY e.ordinal), '[]')
+        FROM case_file_entries e WHERE e.referral_id = r.id)`
+    : sql`NULL`;
+  const [row] = await sql<(Row & { p_organization_id: string; p_birth_date: string; case_file_entries: CaseFileEntryRow[] | null })[]>`
+    SELECT r.*, p.organization_id AS p_organization_id, to_char(p.birth_date, 'YYYY-MM-DD') AS p_birth_date, ${entries} AS case_file_entries
+    FROM referrals r JOIN participants p ON p.id = r.participant_id
+    WHERE r.id = ${id} AND ${visible}`;
+  return row && {
+    referral: referralFromRow(row),
+    participant: { id: row.participant_id, organizationId: row.p_organization_id, birthDate: row.p_birth_date },
+    caseFileEntries: row.case_file_entries ?? undefined,
+  };
 }
 
 /** Only services/referral-status.ts calls this, after a step of the state machine. */

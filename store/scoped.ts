@@ -4,7 +4,7 @@ import type { Caller } from '../domain/caller.js';
 import { notFound } from '../lib/errors.js';
 import { getConsent, listConsents, type ConsentRecord } from './consents.js';
 import { getParticipant, getParticipantRef, type ParticipantRecord, type ParticipantRef } from './participants.js';
-import { getReferral, type ReferralRow } from './referrals.js';
+import { getReferral, getReferralWithParticipant, type CaseFileEntryRow, type ReferralRow } from './referrals.js';
 
 /** How the caller stands to a referral it may see. */
 export type ReferralStanding = 'referrer' | 'partner' | 'admin';
@@ -19,6 +19,12 @@ export type ReferralStanding = 'referrer' | 'partner' | 'admin';
  */
 export function scopedTo(sql: Sql, keyring: DataKeyring, caller: Pick<Caller, 'organizationId' | 'role'>) {
   const own = caller.organizationId ?? '';
+  /** How the caller stands to referrals, and the SQL audience that limits its look-ups to those. */
+  const standing = () => {
+    const as: ReferralStanding | undefined = caller.role === 'admin' ? 'admin' : !caller.organizationId ? undefined : caller.role === 'planner' ? 'referrer' : caller.role === 'partner' ? 'partner' : undefined;
+    const audience = as === 'referrer' ? { referrerOrgId: own } : as === 'partner' ? { partnerOrgId: own } : undefined;
+    return { as, audience };
+  };
   return {
     /** One of the caller's participants, without decrypting the record. `path` names the field in the 404. */
     async participantRef(id: string, path?: string): Promise<ParticipantRef> {
@@ -50,11 +56,21 @@ export function scopedTo(sql: Sql, keyring: DataKeyring, caller: Pick<Caller, 'o
      * partner from the moment it is delivered, an admin (who sees routing, never the case file).
      */
     async referral(id: string, opts: { forUpdate?: boolean } = {}): Promise<{ referral: ReferralRow; as: ReferralStanding }> {
-      const as: ReferralStanding | undefined = caller.role === 'admin' ? 'admin' : !caller.organizationId ? undefined : caller.role === 'planner' ? 'referrer' : caller.role === 'partner' ? 'partner' : undefined;
-      const audience = as === 'referrer' ? { referrerOrgId: own } : as === 'partner' ? { partnerOrgId: own } : undefined;
+      const { as, audience } = standing();
       const referral = as ? await getReferral(sql, id, { ...opts, ...(audience ? { audience } : {}) }) : undefined;
       if (!referral || !as) throw notFound('referral');
       return { referral, as };
+    },
+
+    /**
+     * The same, for a read: with the referral's participant (the fields decisions need) and, unless
+     * the caller is an admin (who never sees case data), the encrypted case file, from one query.
+     */
+    async referralForRead(id: string): Promise<{ referral: ReferralRow; participant: ParticipantRef; caseFileEntries: CaseFileEntryRow[] | undefined; as: ReferralStanding }> {
+      const { as, audience } = standing();
+      const found = as ? await getReferralWithParticipant(sql, id, audience, { withCaseFile: as !== 'admin' }) : undefined;
+      if (!found || !as) throw notFound('referral');
+      return { ...found, as };
     },
   };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { request } from 'undici';
 import { freePort } from '../lib/ports.js';
 import { startProcess, type BenchProcess } from './processes.js';
@@ -8,6 +9,8 @@ export interface HubSettings {
   queuePrefix: string;
   /** HUB_SIGNING_JWKS, HUB_DATA_KEYS, HUB_ADMIN_JWKS. */
   keyEnv: Record<string, string>;
+  /** With `--profile`: the gateways run under `node --cpu-prof` and write their profiles here at exit. */
+  profileDir?: string | undefined;
 }
 
 export interface RunningHubProcesses {
@@ -45,7 +48,11 @@ export async function startHubProcesses(settings: HubSettings): Promise<RunningH
     ...settings.keyEnv,
   });
   const startGateway = async (port: number) => {
-    const gateway = await startProcess(`gateway:${port}`, 'bin/hub.ts', env('gateway', port), (out) => out.includes('"gateway listening"') && port);
+    // On the hub process itself: NODE_OPTIONS refuses --cpu-prof. The profiles are written when it
+    // exits (SIGTERM drains, then exits 0), one per thread (tsx's loader runs in its own), so each
+    // gateway gets a folder of its own and keeps Node's default names.
+    const profile = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.profileDir, `gateway-${port}`)}`] : [];
+    const gateway = await startProcess(`gateway:${port}`, 'bin/hub.ts', env('gateway', port), (out) => out.includes('"gateway listening"') && port, 60_000, profile);
     await waitReady(`http://127.0.0.1:${port}`);
     return gateway;
   };

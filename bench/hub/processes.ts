@@ -19,8 +19,8 @@ export interface BenchProcess {
  * itself and /proc shows its memory) and waits until `ready` recognises its output. Output is
  * kept only as a short tail: a long run must not pile logs up in memory.
  */
-export async function startProcess(name: string, entry: string, env: Record<string, string>, ready: (output: string) => number | boolean, timeoutMs = 60_000): Promise<BenchProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+export async function startProcess(name: string, entry: string, env: Record<string, string>, ready: (output: string) => number | boolean, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<BenchProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
