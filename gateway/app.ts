@@ -17,6 +17,8 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerFhirNotifyRoutes } from './routes/fhir-notify.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerHomeRoutes } from './routes/home.js';
+import { registerStaffRoutes } from './routes/staff.js';
+import { createConsole, CONSOLE_PATH } from './console/routes.js';
 import { DOCUMENT_INFO, TAGS } from './openapi.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { rateLimit } from './rate-limit.js';
@@ -82,9 +84,11 @@ export function createApp(hub: Hub) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
   registerHomeRoutes(app);
+  app.route(CONSOLE_PATH, createConsole(hub));
   registerSystemRoutes(app, hub);
   registerOAuthRoutes(app, hub);
   registerOrganizationRoutes(app, hub);
+  registerStaffRoutes(app, hub);
   registerParticipantRoutes(app, hub);
   registerReferralRoutes(app, hub);
   registerEventRoutes(app, hub);
