@@ -3,7 +3,7 @@ import { raw } from 'hono/html';
 import type { StaffSession } from '../../services/staff.js';
 
 /** Where each role starts its day. */
-export const HOME: Record<string, string> = { partner: '/console', planner: '/console', compliance: '/console', admin: '/console' };
+export const HOME: Record<string, string> = { partner: '/console/inbox', planner: '/console', compliance: '/console', admin: '/console' };
 
 /** Every console page: one stylesheet, no script, a skip link and landmarks for keyboard and screen-reader users. */
 export function Layout(props: { title: string; session?: StaffSession | undefined; children?: Child }) {

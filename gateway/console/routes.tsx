@@ -15,6 +15,7 @@ import {
   checkCsrf, clearSessionCookie, cookieOptions, csrfRefused, loadSession, readForm, requireSession, safeNext, setSessionCookie,
   SIGN_IN_CSRF_COOKIE, type ConsoleEnv,
 } from './session.js';
+import { registerPartnerPages } from './partner.js';
 
 export const CONSOLE_PATH = '/console';
 
@@ -91,7 +92,9 @@ export function createConsole(hub: Hub) {
 
   app.get('/', (c) => {
     const session = c.get('session')!;
+    if (session.staff.role === 'partner') return c.redirect('/console/inbox', 303);
     return c.html(<HomePage session={session} />);
   });
+  registerPartnerPages(app, hub);
   return app;
 }
