@@ -46,14 +46,17 @@ export function registerPartnerPages(app: Hono<ConsoleEnv>, hub: Hub) {
     return <PartnerReferralPage session={session} referral={view} allowed={allowed} form={form} />;
   };
 
-  app.get('/referrals/:id', async (c) => {
+  // Another role's referral page is registered after this one (planner.tsx).
+  app.get('/referrals/:id', async (c, next) => {
+    if (c.get('session')!.staff.role !== 'partner') return next();
     const asked = c.req.query('done');
     const done = PARTNER_EVENTS.find((e) => e === asked);
     return c.html(await render(c.get('session')!, c.req.param('id'), { errors: {}, values: {}, ...(done ? { done } : {}) }));
   });
 
-  app.post('/referrals/:id/events', async (c) => {
+  app.post('/referrals/:id/events', async (c, next) => {
     const session = c.get('session')!;
+    if (session.staff.role !== 'partner') return next();
     const id = c.req.param('id');
     const form = c.get('form');
     const input = {

@@ -16,6 +16,7 @@ import {
   SIGN_IN_CSRF_COOKIE, type ConsoleEnv,
 } from './session.js';
 import { registerPartnerPages } from './partner.js';
+import { registerPlannerPages } from './planner.js';
 
 export const CONSOLE_PATH = '/console';
 
@@ -93,8 +94,10 @@ export function createConsole(hub: Hub) {
   app.get('/', (c) => {
     const session = c.get('session')!;
     if (session.staff.role === 'partner') return c.redirect('/console/inbox', 303);
+    if (session.staff.role === 'planner') return c.redirect('/console/caseload', 303);
     return c.html(<HomePage session={session} />);
   });
   registerPartnerPages(app, hub);
+  registerPlannerPages(app, hub);
   return app;
 }

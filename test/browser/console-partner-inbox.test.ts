@@ -11,6 +11,8 @@ let browser: Browser;
 let probation: Agency;
 let housing: { id: string; token: string };
 let clinic: { id: string; token: string };
+/** The referral the partner worked on in the first test; the planner's pages read it after. */
+let workedOn: string;
 
 async function staff(organizationId: string, email: string, name: string) {
   const created = await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { organizationId, role: 'partner', name, email, password: PASSWORD } });
@@ -47,6 +49,7 @@ describe('the partner inbox', () => {
     });
     expect(back.status, JSON.stringify(back.body)).toBe(201);
     const referralId = await deliveredReferral(hub, probation, housing);
+    workedOn = referralId;
     const before = (await disclosuresOf(referralId)).length;
     await staff(housing.id, 'dana@eastside.example', 'Dana Whitfield');
 
@@ -114,6 +117,33 @@ describe('the partner inbox', () => {
     const posted = await context.request.post(`/console/referrals/${referralId}/events`, { form: { type: 'accepted', csrf: 'x' }, maxRedirects: 0 });
     expect(posted.status()).toBe(403);
     expect((await disclosuresOf(referralId)).filter((d) => d.recipient === clinic.id)).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("the planner's pages", () => {
+  it('shows the caseload and the timeline with the partner’s note (permitted back), and cancels a referral', async () => {
+    const created = await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { organizationId: probation.id, role: 'planner', name: 'Pat Moreno', email: 'pat@probation.example', password: PASSWORD } });
+    expect(created.status).toBe(201);
+    const { context, page } = await newVisitor(browser, hub.running.url!);
+    await signIn(page, 'pat@probation.example', PASSWORD);
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/console/caseload');
+    await expectAccessible(page);
+    await screenshot(page, 'planner-caseload');
+
+    await page.getByRole('link', { name: workedOn }).click();
+    const timeline = page.locator('ol.card li');
+    await expect(timeline.allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('Received'), expect.stringContaining('Accepted')]));
+    await expect(page.getByText('Viewed two units on the east side').isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await screenshot(page, 'planner-referral');
+
+    await page.getByLabel(/Why/).fill('Moved out of county');
+    await page.getByRole('button', { name: 'Cancel referral' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Recorded: Cancelled.');
+    await expect(page.getByRole('button', { name: 'Cancel referral' }).count()).resolves.toBe(0);
+    const read = await hub.api.request('GET', `/v1/referrals/${workedOn}`, { token: probation.planner });
+    expect(read.body.status).toBe('cancelled');
     await context.close();
   });
 });
