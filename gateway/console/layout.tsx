@@ -27,7 +27,7 @@ export function Layout(props: { title: string; session?: StaffSession | undefine
               <nav aria-label="Main">
                 <ul>
                   {session.staff.role === 'partner' ? <li><a href="/console/inbox">Inbox</a></li> : null}
-                  {session.staff.role === 'planner' ? <li><a href="/console/caseload">Caseload</a></li> : null}
+                  {session.staff.role === 'planner' ? <><li><a href="/console/caseload">Caseload</a></li><li><a href="/console/participants/new">Enrol a participant</a></li></> : null}
                 </ul>
               </nav>
               <div class="who">

@@ -3,6 +3,10 @@ import { allowedEvents, PLANNER_EVENTS } from '../../domain/referral-workflow.js
 import { forbidden, HubError } from '../../lib/errors.js';
 import type { Hub } from '../../services/hub.js';
 import { postEvent, timeline } from '../../services/referral-events.js';
+import { enrolParticipant } from '../../services/participants.js';
+import { ParticipantInput } from '../../schemas/participant.js';
+import { zodProblems } from '../problem.js';
+import { EnrolPage } from './pages/enrol.js';
 import { listReferralsFor, readReferral, replayReferral } from '../../services/referrals.js';
 import type { StaffSession } from '../../services/staff.js';
 import { CaseloadPage, flagOf, type CaseloadItem } from './pages/caseload.js';
@@ -27,6 +31,26 @@ export function registerPlannerPages(app: Hono<ConsoleEnv>, hub: Hub) {
     const { items } = await listReferralsFor(hub, plannerOf(session), { limit: CASELOAD_SIZE });
     const sorted = (items as unknown as CaseloadItem[]).sort((a, b) => Number(!!flagOf(b)) - Number(!!flagOf(a)) || b.createdAt.localeCompare(a.createdAt));
     return c.html(<CaseloadPage session={session} items={sorted} />);
+  });
+
+  app.get('/participants/new', (c) => c.html(<EnrolPage session={c.get('session')!} errors={{}} values={{}} />));
+
+  app.post('/participants', async (c) => {
+    const session = c.get('session')!;
+    const caller = plannerOf(session);
+    const form = c.get('form');
+    const values = { given: form.given ?? '', family: form.family ?? '', birthDate: form.birthDate ?? '', externalId: form.externalId ?? '' };
+    const given = values.given.trim().split(/\s+/).filter(Boolean);
+    const parsed = ParticipantInput.safeParse({
+      name: { given, family: values.family.trim() }, birthDate: values.birthDate, ...(values.externalId.trim() ? { externalId: values.externalId.trim() } : {}),
+    });
+    if (!parsed.success) {
+      const errors: Record<string, string> = {};
+      for (const p of zodProblems(parsed.error, 'form')) errors[p.path.startsWith('name.given') ? 'given' : p.path === 'name.family' ? 'family' : p.path] = p.message;
+      return c.html(<EnrolPage session={session} errors={errors} values={values} />, 400);
+    }
+    const participant = await enrolParticipant(hub, caller, parsed.data);
+    return c.html(<EnrolPage session={session} errors={{}} values={{}} enrolled={{ id: participant.id, name: `${given.join(' ')} ${values.family.trim()}` }} />, 201);
   });
 
   const render = async (session: StaffSession, id: string, form: FormState) => {

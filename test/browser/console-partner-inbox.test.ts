@@ -122,7 +122,7 @@ describe('the partner inbox', () => {
 });
 
 describe("the planner's pages", () => {
-  it('shows the caseload and the timeline with the partner’s note (permitted back), and cancels a referral', async () => {
+  it('shows the caseload and the timeline with the partner’s note (permitted back), cancels a referral and enrols a participant', async () => {
     const created = await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { organizationId: probation.id, role: 'planner', name: 'Pat Moreno', email: 'pat@probation.example', password: PASSWORD } });
     expect(created.status).toBe(201);
     const { context, page } = await newVisitor(browser, hub.running.url!);
@@ -144,6 +144,21 @@ describe("the planner's pages", () => {
     await expect(page.getByRole('button', { name: 'Cancel referral' }).count()).resolves.toBe(0);
     const read = await hub.api.request('GET', `/v1/referrals/${workedOn}`, { token: probation.planner });
     expect(read.body.status).toBe('cancelled');
+
+    // Enrol: a birth date in the future is refused next to its field, the names typed kept.
+    await page.getByRole('link', { name: 'Enrol a participant' }).click();
+    await page.getByLabel('Given name(s)').fill('Casey Ann');
+    await page.getByLabel('Family name').fill('Brooks');
+    await page.getByLabel('Date of birth').fill('2999-01-01');
+    await page.getByRole('button', { name: 'Enrol' }).click();
+    await expect(page.locator('#birthDate-error').textContent()).resolves.toBe('a birth date in the past');
+    await expect(page.getByLabel('Given name(s)').inputValue()).resolves.toBe('Casey Ann');
+    await expectAccessible(page);
+    await page.getByLabel('Date of birth').fill('2011-06-30');
+    await page.getByRole('button', { name: 'Enrol' }).click();
+    const enrolled = (await page.getByRole('status').locator('code').textContent())!;
+    const participant = await hub.api.request('GET', `/v1/participants/${enrolled}`, { token: probation.planner });
+    expect(participant.body).toMatchObject({ name: { given: ['Casey', 'Ann'], family: 'Brooks' }, birthDate: '2011-06-30', minor: true });
     await context.close();
   });
 });
