@@ -49,7 +49,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|dist|coverage|\\.hub)/' },
+    // swc, as dependency-cruiser calls it, cannot parse JSX: the console's .tsx pages are checked
+    // against these same rules by test/unit/tsx-layering.test.ts instead.
+    exclude: { path: '^(node_modules|dist|coverage|\\.hub)/|\\.tsx$' },
     tsPreCompilationDeps: true,
     // TypeScript 7 (the native compiler) has no JavaScript API for dependency-cruiser to parse with: swc parses instead.
     parser: 'swc',

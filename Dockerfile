@@ -17,6 +17,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # tsc emits only .js: the SQL migrations that db/migrate.ts reads next to itself must be copied.
 COPY --from=build /app/db/migrations ./dist/db/migrations
+# Likewise the console's stylesheet, which the gateway serves from next to its code.
+COPY --from=build /app/gateway/console/assets ./dist/gateway/console/assets
 # The image's own unprivileged user; nothing under /app is writable by it.
 USER node
 EXPOSE 8080

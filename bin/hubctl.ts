@@ -3,6 +3,7 @@ import { CliError } from './hubctl/errors.js';
 import { CLIENT_KEY_ALGS, checkAlg, keygen } from './hubctl/keys.js';
 import { listen } from './hubctl/listen.js';
 import { requestToken, signAssertion } from './hubctl/token.js';
+import { createStaff } from './hubctl/staff.js';
 
 /**
  * hubctl: a small companion for people and scripts that talk to the hub (the README walkthrough
@@ -76,6 +77,23 @@ program
   .option('--host <address>', 'address to listen on (0.0.0.0 to let a hub in a container reach it)', '127.0.0.1')
   .action(async (opts: { secret: string; port: number; host: string }) => {
     await listen(opts);
+  });
+
+const staff = program.command('staff').description('Accounts for people who sign in to the web console (/console).');
+staff
+  .command('create')
+  .description('Create a console account through POST /v1/staff, signing in as the admin client; prints the account as JSON.')
+  .requiredOption('--role <role>', 'admin, planner, partner or compliance: the same roles as API clients')
+  .requiredOption('--name <name>', "the person's name")
+  .requiredOption('--email <address>', 'what they sign in with')
+  .option('--organization <org-id>', 'their organisation (org_…); required for every role but admin')
+  .addOption(new Option('--password <password>', 'the initial password, at least 12 characters (or HUB_STAFF_PASSWORD, kept out of the shell history)').env('HUB_STAFF_PASSWORD').makeOptionMandatory())
+  .addOption(new Option('--client <client-id>', 'the admin client to act as').env('HUB_ADMIN_CLIENT_ID').default('hub-admin'))
+  .addOption(new Option('--key <private-key-file>', "the admin client's private key (npm start writes it into .hub/)").default('.hub/admin-private-jwk.json'))
+  .addOption(hubUrl())
+  .action(async (opts: { role: string; name: string; email: string; organization?: string; password: string; client: string; key: string; url: string }) => {
+    const created = await createStaff(opts);
+    process.stdout.write(`${JSON.stringify(created)}\n`);
   });
 
 try {

@@ -18,6 +18,8 @@ import { registerFhirNotifyRoutes } from './routes/fhir-notify.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerIndicatorRoutes } from './routes/indicators.js';
+import { registerStaffRoutes } from './routes/staff.js';
+import { createConsole, CONSOLE_PATH } from './console/routes.js';
 import { DOCUMENT_INFO, TAGS } from './openapi.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { rateLimit } from './rate-limit.js';
@@ -83,9 +85,11 @@ export function createApp(hub: Hub) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
   registerHomeRoutes(app);
+  app.route(CONSOLE_PATH, createConsole(hub));
   registerSystemRoutes(app, hub);
   registerOAuthRoutes(app, hub);
   registerOrganizationRoutes(app, hub);
+  registerStaffRoutes(app, hub);
   registerParticipantRoutes(app, hub);
   registerReferralRoutes(app, hub);
   registerEventRoutes(app, hub);

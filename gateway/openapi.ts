@@ -186,6 +186,7 @@ export const TAGS = [
   { name: 'Discovery', description: 'Where to start: the index, this reference, and the hub’s authorization metadata.' },
   { name: 'Authentication', description: 'SMART Backend Services: a signed client assertion in, a short-lived access token out.' },
   { name: 'Organizations and clients', description: 'The agencies and providers on the hub, their delivery adapters, and the systems (clients) that act for them. Admin only, except reading one’s own organisation.' },
+  { name: 'Staff', description: 'People who sign in to the web console (`/console`), each acting as a client of their organisation and role would. Admin only.' },
   { name: 'Participants', description: 'The people referred, enrolled by the planner’s organisation.' },
   { name: 'Referrals', description: 'A planner’s referral of a participant to a partner, with the case file; each reader sees what consent permits.' },
   { name: 'Referral events', description: 'Status and engagement reported by the partner, cancellation by the planner, and the planner’s timeline.' },

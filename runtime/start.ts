@@ -116,7 +116,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     });
     logger.info('workers running');
   }
-  const summary = startupSummary({ config, databaseUrl: databaseUrl!, redisUrl: redisUrl!, gateway: config.HUB_ROLE !== 'worker' });
+  const summary = startupSummary({ config, databaseUrl: databaseUrl!, redisUrl: redisUrl!, gateway: config.HUB_ROLE !== 'worker', consolePath: '/console' });
   logger.info(summary.fields, summary.message);
 
   return {

@@ -12,6 +12,8 @@ export interface StartupSummary {
   queuePrefix: string;
   /** Only when this process runs the gateway. */
   urls?: { api: string; docs: string; openapi: string; console?: string };
+  /** Outside production: the command that creates the first console admin. */
+  firstAdmin?: string;
 }
 
 /** A connection URL safe to log: the password is dropped, the user kept (it helps to see it). */
@@ -56,6 +58,10 @@ export function startupSummary(input: {
   if (input.gateway) {
     fields.urls = { api: base, docs: `${base}/docs`, openapi: `${base}/openapi.json` };
     if (input.consolePath) fields.urls.console = `${base}${input.consolePath}`;
+    // Nobody can sign in to the console until an admin account exists; say how, where a developer reads it.
+    if (config.NODE_ENV !== 'production') {
+      fields.firstAdmin = `npm run hubctl -- staff create --role admin --name "Your Name" --email you@example.org --password "a long pass phrase" --url ${base}`;
+    }
   }
   const message = fields.urls ? `hub ready: API reference at ${fields.urls.docs}` : 'hub ready (workers only)';
   return { fields, message };

@@ -113,6 +113,7 @@ describe('hubctl token', () => {
   let api: Api;
   let adminToken: string;
   let port: number;
+  let adminKeyFile: string;
   beforeAll(async () => {
     db = await createTestDatabase({ migrate: false });
     port = await freePort();
@@ -120,6 +121,8 @@ describe('hubctl token', () => {
     hub = await spawnHub(env, port);
     api = new Api(hub.url, `http://127.0.0.1:${port}`);
     adminToken = await api.token('hub-admin', adminKey);
+    adminKeyFile = path.join(dir, 'admin.jwk');
+    await writeFile(adminKeyFile, JSON.stringify(adminKey), { mode: 0o600 });
   });
   afterAll(async () => {
     await hub?.kill();
@@ -148,6 +151,19 @@ describe('hubctl token', () => {
     expectOneLineError(run, 1);
     expect(run.stderr).toMatch(/^hubctl: the hub refused the token request \(HTTP 401\): invalid_client/);
     expect(run.stdout).toBe('');
+  });
+
+  it('creates console staff through the API as the admin client, and names a refused field in one line', async () => {
+    const url = `http://127.0.0.1:${port}`;
+    const admin = await hubctl('staff', 'create', '--role', 'admin', '--name', 'Alex Admin', '--email', 'alex@hub.example', '--password', 'a long pass phrase', '--key', adminKeyFile, '--url', url);
+    expect(admin.code, admin.stderr).toBe(0);
+    expect(JSON.parse(admin.stdout)).toMatchObject({ role: 'admin', email: 'alex@hub.example', organizationId: null });
+    const signIn = await fetch(`${url}/console/sign-in`);
+    expect(signIn.status).toBe(200);
+
+    const planner = await hubctl('staff', 'create', '--role', 'planner', '--name', 'Pat', '--email', 'pat@hub.example', '--password', 'a long pass phrase', '--key', adminKeyFile, '--url', url);
+    expectOneLineError(planner, 1);
+    expect(planner.stderr).toContain('organizationId: a planner acts for an organisation');
   });
 
   it('says when no hub is running at the URL', async () => {

@@ -65,6 +65,8 @@ const CONTRACT: Record<string, string[]> = {
   '/v1/organizations': ['get', 'post'],
   '/v1/organizations/{id}': ['get', 'patch'],
   '/v1/clients': ['post'],
+  '/v1/staff': ['post'],
+  '/v1/staff/{id}/sessions': ['delete'],
   '/v1/participants': ['post'],
   '/v1/participants/{id}': ['get'],
   '/v1/participants/{id}/access': ['get'],
@@ -273,14 +275,14 @@ describe('the published API description', () => {
     }
   });
 
-  it('sends a browser at / to the reference, and gives an API client an index', async () => {
+  it('sends a browser at / to the console’s sign-in page, and gives an API client an index', async () => {
     const browser = await fetch(`${hub.running.url}/`, { redirect: 'manual', headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
     expect(browser.status).toBe(302);
-    expect(browser.headers.get('location')).toBe('/docs');
+    expect(browser.headers.get('location')).toBe('/console/sign-in');
     for (const accept of ['application/json', '*/*', undefined]) {
       const index = await hub.api.request('GET', '/', { headers: accept ? { accept } : {} });
       expect(index.status, String(accept)).toBe(200);
-      expect(index.body).toMatchObject({ name: doc.info.title, version: doc.info.version, links: { docs: '/docs', openapi: '/openapi.json', smartConfiguration: '/.well-known/smart-configuration' } });
+      expect(index.body).toMatchObject({ name: doc.info.title, version: doc.info.version, links: { docs: '/docs', console: '/console', openapi: '/openapi.json', smartConfiguration: '/.well-known/smart-configuration' } });
       for (const link of Object.values<string>(index.body.links)) expect((await hub.api.request('GET', link)).status, link).toBe(200);
     }
   });

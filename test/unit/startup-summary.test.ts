@@ -23,6 +23,7 @@ describe('the start-up summary', () => {
       redisDb: 1,
       queuePrefix: 'hub2',
       urls: { api: 'http://localhost:8081', docs: 'http://localhost:8081/docs', openapi: 'http://localhost:8081/openapi.json' },
+      firstAdmin: 'npm run hubctl -- staff create --role admin --name "Your Name" --email you@example.org --password "a long pass phrase" --url http://localhost:8081',
     });
     expect(gateway.message).toBe('hub ready: API reference at http://localhost:8081/docs');
 
@@ -34,5 +35,12 @@ describe('the start-up summary', () => {
   it('names the console once the gateway serves one', () => {
     const summary = startupSummary({ config: parseConfig({}), databaseUrl: 'postgres://localhost:5432/hub', redisUrl: 'redis://127.0.0.1:6379', gateway: true, consolePath: '/console' });
     expect(summary.fields.urls?.console).toBe('http://localhost:8080/console');
+  });
+
+  it('says how to create the first console admin outside production only', () => {
+    const prod = parseConfig({ NODE_ENV: 'development' });
+    expect(startupSummary({ config: prod, databaseUrl: 'postgres://localhost:5432/hub', redisUrl: 'redis://127.0.0.1:6379', gateway: true }).fields.firstAdmin).toContain('hubctl -- staff create --role admin');
+    const production = { ...prod, NODE_ENV: 'production' };
+    expect(startupSummary({ config: production, databaseUrl: 'postgres://localhost:5432/hub', redisUrl: 'redis://127.0.0.1:6379', gateway: true }).fields.firstAdmin).toBeUndefined();
   });
 });

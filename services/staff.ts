@@ -1,0 +1,138 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { Caller } from '../domain/caller.js';
+import { HubError, notFound } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import type { StaffInput } from '../schemas/staff.js';
+import { appendAudit } from '../store/audit.js';
+import { getOrganization } from '../store/organizations.js';
+import {
+  clearFailedSignIns, getLiveSession, getStaff, getStaffByEmail, insertSession, insertStaff, recordFailedSignIn,
+  revokeSession, revokeSessionsOf, type StaffRow,
+} from '../store/staff.js';
+import type { Hub } from './hub.js';
+
+/** A session lasts a working day, then the person signs in again (OWASP session management: absolute timeout). */
+export const SESSION_HOURS = 8;
+/**
+ * Lock-out with back-off (NIST SP 800-63B 5.2.2, rate limiting): the first five failures cost
+ * nothing; each one after locks the account for 30 s, doubling, at most an hour.
+ */
+export const LOCKOUT = { freeAttempts: 5, baseSeconds: 30, maxSeconds: 3600 };
+
+/** argon2id with the library's defaults (19 MiB, 2 passes: OWASP's password storage minimum). */
+const hashPassword = (password: string) => hash(password);
+/** Verified against when the address is unknown, so that a wrong address costs as long as a wrong password. */
+let decoyHash: Promise<string> | undefined;
+
+export interface StaffMember {
+  id: string;
+  organizationId: string | null;
+  role: StaffRow['role'];
+  name: string;
+  email: string;
+  createdAt: string;
+}
+
+const shown = (row: StaffRow): StaffMember => ({
+  id: row.id, organizationId: row.organizationId, role: row.role, name: row.name, email: row.email, createdAt: row.createdAt.toISOString(),
+});
+
+/** The Caller a staff member acts as: the same one a client of their organisation and role would be. */
+export function callerFor(staff: Pick<StaffMember, 'id' | 'organizationId' | 'role'>): Caller {
+  return { clientId: `staff:${staff.id}`, organizationId: staff.organizationId, role: staff.role, scopes: [] };
+}
+
+/** POST /v1/staff (and hubctl staff create): an admin creates an account. */
+export async function createStaff(hub: Pick<Hub, 'sql'>, caller: Caller, input: StaffInput): Promise<StaffMember> {
+  if (input.organizationId && !(await getOrganization(hub.sql, input.organizationId))) throw notFound('organization', 'organizationId');
+  const row = await insertStaff(hub.sql, {
+    id: newId('stf'), organizationId: input.organizationId ?? null, role: input.role, name: input.name, email: input.email,
+    passwordHash: await hashPassword(input.password),
+  });
+  if (!row) throw new HubError(409, 'Conflict', 'a staff account with this e-mail address already exists', [{ path: 'email', message: 'already in use' }]);
+  await appendAudit(hub.sql, { actor: caller.clientId, action: 'staff.created', subject: row.id, detail: { organizationId: row.organizationId, role: row.role } });
+  return shown(row);
+}
+
+export type SignInResult =
+  | { ok: true; staff: StaffMember; sessionId: string; csrfToken: string; expiresAt: Date }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'locked'; retryAfterSeconds: number };
+
+const hashSessionId = (sessionId: string) => createHash('sha256').update(sessionId).digest();
+
+/**
+ * Checks an e-mail address and password. A locked account is refused before its password is
+ * checked, so guesses during the lock-out teach nothing; an unknown address and a wrong password
+ * get the same answer. Every outcome is audited.
+ */
+export async function signIn(hub: Pick<Hub, 'sql'>, email: string, password: string): Promise<SignInResult> {
+  const staff = await getStaffByEmail(hub.sql, email);
+  if (!staff) {
+    await verify(await (decoyHash ??= hashPassword(randomBytes(16).toString('hex'))), password);
+    await appendAudit(hub.sql, { actor: 'console', action: 'staff.sign_in_failed', detail: { reason: 'unknown_email' } });
+    return { ok: false, reason: 'invalid' };
+  }
+  const lockedFor = staff.lockedUntil ? Math.ceil((staff.lockedUntil.getTime() - Date.now()) / 1000) : 0;
+  if (lockedFor > 0) {
+    await appendAudit(hub.sql, { actor: `staff:${staff.id}`, action: 'staff.sign_in_refused', subject: staff.id, detail: { reason: 'locked', retryAfterSeconds: lockedFor } });
+    return { ok: false, reason: 'locked', retryAfterSeconds: lockedFor };
+  }
+  if (!(await verify(staff.passwordHash, password))) {
+    const after = await recordFailedSignIn(hub.sql, staff.id, LOCKOUT);
+    const retry = after?.lockedUntil ? Math.ceil((after.lockedUntil.getTime() - Date.now()) / 1000) : 0;
+    await appendAudit(hub.sql, { actor: `staff:${staff.id}`, action: 'staff.sign_in_failed', subject: staff.id, detail: { reason: 'password', failures: after?.failedSignIns, lockedSeconds: retry > 0 ? retry : undefined } });
+    return retry > 0 ? { ok: false, reason: 'locked', retryAfterSeconds: retry } : { ok: false, reason: 'invalid' };
+  }
+  await clearFailedSignIns(hub.sql, staff.id);
+  const sessionId = randomBytes(32).toString('base64url');
+  const csrfToken = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
+  await insertSession(hub.sql, { idHash: hashSessionId(sessionId), staffId: staff.id, csrfToken, expiresAt });
+  await appendAudit(hub.sql, { actor: `staff:${staff.id}`, action: 'staff.signed_in', subject: staff.id });
+  return { ok: true, staff: shown(staff), sessionId, csrfToken, expiresAt };
+}
+
+export interface StaffSession {
+  staff: StaffMember;
+  caller: Caller;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+/** The staff member behind a session cookie, when the session is live (not expired, not revoked). */
+export async function resumeSession(hub: Pick<Hub, 'sql'>, sessionId: string): Promise<StaffSession | undefined> {
+  const session = await getLiveSession(hub.sql, hashSessionId(sessionId));
+  if (!session) return undefined;
+  const staff = await getStaff(hub.sql, session.staffId);
+  if (!staff) return undefined;
+  const member = shown(staff);
+  return { staff: member, caller: callerFor(member), csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+}
+
+/** Compares a submitted CSRF token with the session's, in constant time. */
+export function csrfMatches(expected: string, submitted: string | undefined): boolean {
+  if (!submitted) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(submitted);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function signOut(hub: Pick<Hub, 'sql'>, session: StaffSession, sessionId: string): Promise<void> {
+  await revokeSession(hub.sql, hashSessionId(sessionId));
+  await appendAudit(hub.sql, { actor: session.caller.clientId, action: 'staff.signed_out', subject: session.staff.id });
+}
+
+/** DELETE /v1/staff/{id}/sessions: an admin ends every session of a staff member at once. */
+export async function revokeStaffSessions(hub: Pick<Hub, 'sql'>, caller: Caller, staffId: string): Promise<{ revoked: number }> {
+  if (!(await getStaff(hub.sql, staffId))) throw notFound('staff member');
+  const revoked = await revokeSessionsOf(hub.sql, staffId);
+  await appendAudit(hub.sql, { actor: caller.clientId, action: 'staff.sessions_revoked', subject: staffId, detail: { revoked } });
+  return { revoked };
+}
+
+/** Every console action, audited under the staff member's name (ids and codes only, never case-file content). */
+export async function auditConsoleAction(hub: Pick<Hub, 'sql'>, session: StaffSession, action: string, subject?: string, detail?: Record<string, unknown>) {
+  await appendAudit(hub.sql, { actor: session.caller.clientId, action: `console.${action}`, subject: subject ?? null, ...(detail ? { detail } : {}) });
+}
