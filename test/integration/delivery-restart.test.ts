@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimAttempt } from '../../store/outbox.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import {
-  allDelivered, allRelayed, answer, consentingParticipant, deliveryCounts, loseQueuedJobs, outboxRows, planningAgency, referMany, sleep, statusBecomes, webhookPartner, type Agency, type WebhookPartner,
+  allDelivered, allRelayed, answer, consentingParticipant, deliveriesSettled, deliveryCounts, loseQueuedJobs, outboxRows, planningAgency, referMany, sleep, statusBecomes, webhookPartner, type Agency, type WebhookPartner,
 } from '../support/delivery.js';
 
 const LEASE_S = 3;
@@ -50,7 +50,8 @@ describe('pending deliveries resume after a restart or a crashed worker', () => 
 
     await hub.restart();
     await allDelivered(hub, [...hangingIds, ...failingIds], 15_000);
-    await sleep(1000); // time for a duplicate to show
+    // Every row finished and no job left for any of them: a duplicate would have been sent by now.
+    await deliveriesSettled(hub, [...hangingIds, ...failingIds]);
     for (const [partner, ids] of [[hanging.partner, hangingIds], [failing.partner, failingIds]] as const) {
       const counts = await deliveryCounts(hub, partner, ids);
       expect(counts).toEqual({ sent: 5, delivered: 5, reachedPartner: 5, duplicates: 0, lost: 0 });
@@ -67,7 +68,7 @@ describe('pending deliveries resume after a restart or a crashed worker', () => 
 
     await hub.restart();
     await allDelivered(hub, ids, LEASE_S * 1000 + 10_000);
-    await sleep(1000);
+    await deliveriesSettled(hub, ids);
     expect(await deliveryCounts(hub, partner, ids)).toEqual({ sent: 5, delivered: 5, reachedPartner: 5, duplicates: 0, lost: 0 });
   });
 

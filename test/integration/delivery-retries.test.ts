@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import {
-  answer, consentingParticipant, planningAgency, plannerView, recoversAfter, refer, sleep, statusBecomes, timeline, webhookPartner,
+  answer, consentingParticipant, deliveriesSettled, planningAgency, plannerView, recoversAfter, refer, statusBecomes, timeline, webhookPartner,
   type Agency, type WebhookPartner,
 } from '../support/delivery.js';
 
@@ -57,7 +57,8 @@ describe.concurrent('delivery to a webhook partner that fails', () => {
     expect(entries.map((e) => e.type)).toEqual(['created', 'delivery_failed']);
     expect(entries[1]!.reason).toBe(`after ${SCHEDULE.length} attempt(s): HTTP 500`);
 
-    await sleep(1000);
+    // The row is finished (failed) and no job is left for it: no attempt can follow.
+    expect((await deliveriesSettled(hub, [id])).map((r) => [r.attempts, r.outcome])).toEqual([[SCHEDULE.length, 'failed']]);
     expect(partner.postsFor(id), 'no attempt after the last one').toHaveLength(SCHEDULE.length);
   });
 
@@ -103,7 +104,7 @@ describe.concurrent('delivery to a webhook partner that fails', () => {
     const delivered = await statusBecomes(hub, agency, id, 'delivered');
     expect(delivered.lastError).toBeNull();
     expect(delivered.deliveredAt).toBeTruthy();
-    await sleep(1000);
+    expect((await deliveriesSettled(hub, [id])).map((r) => [r.attempts, r.outcome])).toEqual([[3, 'delivered']]);
     const posts = partner.postsFor(id);
     expect(posts.map((p) => p.answer)).toEqual([500, 500, 204]);
     expect(new Set(posts.map((p) => p.webhookId)).size).toBe(1);
@@ -155,7 +156,7 @@ describe.concurrent('delivery to a webhook partner that fails', () => {
     const entries = await timeline(hub, agency, id);
     expect(entries.map((e) => e.type)).toEqual(['created', 'delivery_failed']);
     expect(entries[1]!.reason).toMatch(/^after 1 attempt\(s\): HTTP 410/);
-    await sleep(1500);
+    expect((await deliveriesSettled(hub, [id])).map((r) => [r.attempts, r.outcome])).toEqual([[1, 'failed']]);
     expect(partner.postsFor(id), 'no retry after 410').toHaveLength(1);
   });
 });

@@ -3,7 +3,8 @@ import type { Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { REFERRAL_SYSTEM } from '../../adapters/fhir/index.js';
 import { adultParticipant, fullCaseFile, permitConsent } from './fixtures.js';
 import { STAFF_TOKEN, type FhirTestServer } from './fhir-server.js';
-import type { TestHub } from './hub.js';
+import { processStatusPoll } from '../../services/status-sync.js';
+import { eventually, type TestHub } from './hub.js';
 import type { Agency } from './delivery.js';
 
 /** Builders for FHIR partner tests: a partner on a real FHIR server, consented referrals to it, and the partner's side of a Task. */
@@ -68,4 +69,27 @@ export async function partnerUpdatesTask(server: FhirTestServer, referralId: str
   const body = (await res.json()) as Resource;
   expect(res.status, JSON.stringify(body)).toBe(200);
   return body as Task;
+}
+
+/**
+ * Waits until the hub has read everything the test did on the partner's server, and answers what
+ * a poll that started after it applied: the final fact an assertion that a change was *not*
+ * applied needs, instead of sleeping for a poll interval.
+ *
+ * 1. One poll run to its end now, started after the test's changes. A scheduled poll running
+ *    alongside takes the same referral row locks, so whatever either applies has committed once
+ *    this returns.
+ * 2. The hub's own poll loop then completes a poll too (`fhir_poll_state.polled_at` moves past the
+ *    one above): the loop is running, and it has read past the change as well.
+ */
+export async function pollsCaughtUp(hub: TestHub, partnerId: string, timeoutMs = 10_000) {
+  const result = await processStatusPoll(hub.running.hub, partnerId);
+  expect(result.error).toBeUndefined();
+  // As text: the database's microseconds, which a JavaScript Date would round away.
+  const [mark] = await hub.db.sql<{ at: string }[]>`SELECT polled_at::text AS at FROM fhir_poll_state WHERE partner_id = ${partnerId}`;
+  await eventually(async () => {
+    const [row] = await hub.db.sql`SELECT 1 FROM fhir_poll_state WHERE partner_id = ${partnerId} AND polled_at > ${mark!.at}::timestamptz`;
+    return row ? true : undefined;
+  }, timeoutMs, `the hub's next poll of ${partnerId}`);
+  return result;
 }
