@@ -103,7 +103,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     sweep.unref();
     stops.push(async () => {
       clearInterval(sweep);
-      consentSweep.stop();
+      await consentSweep.stop();
       await slaSweep.stop();
       await auditSequencer.stop();
       await reportCodes.stop();

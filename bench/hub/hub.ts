@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { request } from 'undici';
-import { freePort } from '../lib/ports.js';
+import { freePort } from '../../dev/proc.js';
 import { startProcess, type BenchProcess } from './processes.js';
 
 export interface HubSettings {

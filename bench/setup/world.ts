@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import type { Sql } from 'postgres';
 import { benchCaseFile, benchReason } from '../lib/case-file.js';
-import { freePort } from '../lib/ports.js';
+import { freePort } from '../../dev/proc.js';
 import type { BenchApi, BenchClient } from './api.js';
 
 /** Everything the scenarios need, created through the public API as a deployment would be. */
