@@ -37,10 +37,13 @@ describe('deliveries survive Redis losing its jobs, and duplicate jobs send noth
     try {
       const ids = await referMany(hub, agency, participantId, partner.id, BATCH);
       await allRelayed(hub, ids);
-      // At least one job each; more if posting outlasted the lease (the relay queues unacknowledged rows again).
-      // A worker that was already blocked fetching when the queue paused may take one job: count it too.
-      const inRedis = await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active', 'completed');
-      expect(inRedis, 'the jobs are in Redis').toBeGreaterThanOrEqual(BATCH);
+      // The relay marks a row relayed in the same statement that claims it, then adds the jobs: wait
+      // for Redis to hold at least one job each (more if posting outlasted the lease). A worker that
+      // was already blocked fetching when the queue paused may take one: count active and completed too.
+      await eventually(async () => {
+        const inRedis = await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active', 'completed');
+        return inRedis >= BATCH ? true : undefined;
+      }, 10_000, 'a job for every referral in Redis');
 
       expect(await loseQueuedJobs(hub), 'Redis held keys for this hub').toBeGreaterThan(0);
       expect(await queue.count()).toBe(0);
