@@ -34,7 +34,7 @@ function Matrix(props: { view: AccessMatrixView; direction: Direction; id: strin
   return (
     <div class="scroll" role="region" aria-labelledby={props.id} tabindex={0}>
       <table class="matrix">
-        <caption id={props.id}>{props.caption}</caption>
+        <caption id={props.id} class="visually-hidden">{props.caption}</caption>
         <thead>
           <tr>
             <th scope="col">Category</th>
@@ -85,10 +85,10 @@ export function AccessMatrixPage(props: { session: StaffSession; participant: Pa
             Decided at <At iso={view.at} /> for <strong>{purposeLabel(view.purpose).toLowerCase()}</strong>, exactly as the hub decides when it sends a referral or a partner reads one.
             Asking discloses nothing.
           </p>
-          <dl class="legend" aria-label="Legend">
-            <dt>✓ Permitted</dt><dd>the category may go, under the bases named</dd>
-            <dt>✕ Denied</dt><dd>the category is withheld, for the reason given</dd>
-          </dl>
+          <ul class="legend" aria-label="Legend">
+            <li><strong>✓ Permitted</strong>: the category may go, under the bases named</li>
+            <li><strong>✕ Denied</strong>: the category is withheld, for the reason given</li>
+          </ul>
           {view.kinds.length ? <p class="notice" role="note">Some bases name every organisation of a kind ({view.kinds.map((k) => categoryLabel(k).toLowerCase()).join(', ')}); an organisation of that kind not listed here can be added by its id above.</p> : null}
           {view.rows.length === 0 ? (
             <p>No basis names an organisation, and no data about this participant has gone to one yet. Enter an organisation’s id above to see what it may receive.</p>

@@ -88,7 +88,7 @@ export function DisclosuresPage(props: { session: StaffSession; view: Disclosure
         </div>
         <button type="submit">Filter</button>
       </form>
-      <p class="actions">
+      <p class="links">
         <a href={`${base}.csv${view.query}`} download>Download as CSV</a>
         <a href={`${base}${view.query ? `${view.query}&` : '?'}print=1`}>Version to print for the participant</a>
       </p>
