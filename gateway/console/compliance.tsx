@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
 import { forbidden, HubError } from '../../lib/errors.js';
 import { DisclosureQuery } from '../../schemas/consent.js';
@@ -36,11 +37,11 @@ function given(c: Context<ConsoleEnv>, keys: readonly string[]): Record<string, 
 
 /** A date field (the day, in UTC) as the API's instants: `to` is included, so it ends at the next midnight. */
 function disclosureFilter(values: Record<string, string>) {
-  const day = /^\d{4}-\d{2}-\d{2}$/;
+  const isDay = (d: string) => z.iso.date().safeParse(d).success;
   const next = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString();
   const errors: Record<string, string> = {};
-  if (values.from && (!day.test(values.from) || Number.isNaN(Date.parse(values.from)))) errors.from = 'a date, YYYY-MM-DD';
-  if (values.to && (!day.test(values.to) || Number.isNaN(Date.parse(values.to)))) errors.to = 'a date, YYYY-MM-DD';
+  if (values.from && !isDay(values.from)) errors.from = 'a date, YYYY-MM-DD';
+  if (values.to && !isDay(values.to)) errors.to = 'a date, YYYY-MM-DD';
   if (!errors.from && !errors.to && values.from && values.to && values.to < values.from) errors.to = 'the end date is before the start date';
   if (Object.keys(errors).length) return { errors };
   const parsed = DisclosureQuery.safeParse({
@@ -144,7 +145,8 @@ export function registerCompliancePages(app: Hono<ConsoleEnv>, hub: Hub) {
 
   app.get('/audit', async (c) => {
     const session = c.get('session')!;
-    complianceOf(session);
+    // As GET /v1/audit/verify: the whole log, for compliance officers and admins.
+    if (session.caller.role !== 'compliance' && session.caller.role !== 'admin') throw forbidden('the audit log check is for compliance officers and admins');
     const result = await verifyAudit(hub);
     await auditConsoleAction(hub, session, 'audit.verified', undefined, { valid: result.valid, entries: result.entries });
     return c.html(<AuditPage session={session} result={result} at={hub.clock.now().toISOString()} />);

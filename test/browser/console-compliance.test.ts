@@ -217,7 +217,7 @@ describe("the compliance officer's pages", () => {
     await context.close();
   });
 
-  it('keeps its pages to compliance officers: a partner is refused in words', async () => {
+  it('keeps its pages to compliance officers (a partner is refused in words); the audit check also to admins, as the API does', async () => {
     await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { organizationId: clinic.id, role: 'partner', name: 'Rae Olsen', email: 'rae@riverside.example', password: PASSWORD } });
     const { context, page } = await newVisitor(browser, hub.running.url!);
     await signIn(page, 'rae@riverside.example', PASSWORD);
@@ -225,6 +225,16 @@ describe("the compliance officer's pages", () => {
     const answer = await page.goto(`/console/participants/${probation.participantId}/access`);
     expect(answer?.status()).toBe(403);
     await expect(page.getByRole('alert').textContent()).resolves.toContain('compliance officers');
+    expect((await page.goto('/console/audit'))?.status()).toBe(403);
     await context.close();
+
+    // As GET /v1/audit/verify, an admin may check the chain too.
+    await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { role: 'admin', name: 'Alex Admin', email: 'alex@hub.example', password: PASSWORD } });
+    const admin = await newVisitor(browser, hub.running.url!);
+    await signIn(admin.page, 'alex@hub.example', PASSWORD);
+    await expect.poll(() => new URL(admin.page.url()).pathname).not.toBe('/console/sign-in');
+    expect((await admin.page.goto('/console/audit'))?.status()).toBe(200);
+    await expect(admin.page.getByRole('status').textContent()).resolves.toMatch(/^✓ Intact\./);
+    await admin.context.close();
   });
 });
