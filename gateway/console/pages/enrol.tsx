@@ -9,7 +9,7 @@ export function EnrolPage(props: { session: StaffSession; errors: Record<string,
   return (
     <Layout title="Enrol a participant" session={session}>
       <h1>Enrol a participant</h1>
-      {props.enrolled ? <p class="notice" role="status">Enrolled {props.enrolled.name} as <code>{props.enrolled.id}</code>.</p> : null}
+      {props.enrolled ? <p class="notice" role="status">Enrolled {props.enrolled.name} as <code>{props.enrolled.id}</code>. <a href={`/console/referrals/new?participant=${props.enrolled.id}`}>Refer {props.enrolled.name}</a></p> : null}
       {Object.keys(errors).length ? <p class="alert" role="alert">The participant was not enrolled: see the fields below.</p> : null}
       <form class="stack card" method="post" action="/console/participants">
         <input type="hidden" name="csrf" value={session.csrfToken} />
