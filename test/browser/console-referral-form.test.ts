@@ -29,7 +29,14 @@ async function previewRows(page: Page): Promise<Record<string, string>> {
 
 /** The form as the browser would post it, for a second post of the same form (a double click). */
 const formFields = (page: Page) =>
-  page.locator('form[aria-label="Referral"]').evaluate((form) => Object.fromEntries([...new FormData(form as HTMLFormElement).entries()].map(([k, v]) => [k, String(v)])));
+  page.locator('form[aria-label="Referral"]').evaluate((form) => {
+    const fields: Record<string, string> = {};
+    for (const el of form.querySelectorAll('input, select, textarea')) {
+      const control = el as unknown as { name: string; value: string; type: string; checked: boolean };
+      if (control.name && !((control.type === 'radio' || control.type === 'checkbox') && !control.checked)) fields[control.name] = control.value;
+    }
+    return fields;
+  });
 
 async function signedInPlanner(): Promise<{ context: BrowserContext; page: Page }> {
   const visitor = await newVisitor(browser, hub.running.url!);
