@@ -93,8 +93,8 @@ export function registerPartnerPages(app: Hono<ConsoleEnv>, hub: Hub, resumable:
   });
 
   // The update forms given back, filled in, after a session ended while they were open (resume.ts).
-  resumable.add(/^\/console\/referrals\/[A-Za-z0-9_]+\/events$/, 'partner', async (c, session, values, path) =>
+  resumable.add(/^\/console\/referrals\/[A-Za-z0-9_]+\/events$/, 'partner', async (c, session, values, path, notice) =>
     c.html(await render(session, path.split('/')[3]!, {
-      errors: {}, values: { reason: values.reason ?? '', appointmentAt: values.appointmentAt ?? '', category: values.category ?? '', note: values.note ?? '' },
+      errors: {}, values: { reason: values.reason ?? '', appointmentAt: values.appointmentAt ?? '', category: values.category ?? '', note: values.note ?? '' }, message: notice,
     })));
 }

@@ -104,7 +104,8 @@ export function registerPlannerPages(app: Hono<ConsoleEnv>, hub: Hub, resumable:
 
   // Forms given back, filled in, after a session ended while they were open (resume.ts).
   const enrolValues = (v: Record<string, string>) => ({ given: v.given ?? '', family: v.family ?? '', birthDate: v.birthDate ?? '', externalId: v.externalId ?? '' });
-  resumable.add(/^\/console\/participants$/, 'planner', (c, session, values) => c.html(<EnrolPage session={session} errors={{}} values={enrolValues(values)} />));
-  resumable.add(/^\/console\/referrals\/[A-Za-z0-9_]+\/events$/, 'planner', async (c, session, values, path) =>
-    c.html(await render(session, path.split('/')[3]!, { errors: {}, values: { reason: values.reason ?? '' } })));
+  resumable.add(/^\/console\/participants$/, 'planner', (c, session, values, _path, notice) =>
+    c.html(<EnrolPage session={session} errors={{}} values={enrolValues(values)} notice={notice} />));
+  resumable.add(/^\/console\/referrals\/[A-Za-z0-9_]+\/events$/, 'planner', async (c, session, values, path, notice) =>
+    c.html(await render(session, path.split('/')[3]!, { errors: {}, values: { reason: values.reason ?? '' }, message: notice })));
 }

@@ -35,7 +35,11 @@ const keyOf = (value: string | undefined) => (value && /^[A-Za-z0-9-]{1,100}$/.t
 export function registerReferralForm(app: Hono<ConsoleEnv>, hub: Hub, resumable: ResumableForms) {
   const page = async (
     c: Context<ConsoleEnv>, session: StaffSession, participantId: string | undefined,
-    state: { service: Service | undefined; values: FormValues; errors?: Record<string, string>; message?: string; preview?: ReferralPreview; idempotencyKey?: string | undefined },
+    state: {
+      service: Service | undefined; values: FormValues; errors?: Record<string, string>; message?: string; preview?: ReferralPreview; idempotencyKey?: string | undefined;
+      /** Why the form is back (a session that ended): not an error. */
+      notice?: string;
+    },
     status: 200 | 400 | 404 | 409 | 422 = 200,
   ) => {
     const caller = plannerOf(session);
@@ -46,7 +50,7 @@ export function registerReferralForm(app: Hono<ConsoleEnv>, hub: Hub, resumable:
       <ReferralFormPage
         session={session} participant={{ id: p.id, name: [...p.name.given, p.name.family].join(' '), birthDate: p.birthDate }}
         service={state.service} directory={directory} values={state.values} errors={state.errors ?? {}} idempotencyKey={keyOf(state.idempotencyKey)}
-        message={state.message} preview={state.preview}
+        message={state.message} notice={state.notice} preview={state.preview}
       />,
       status,
     );
@@ -100,6 +104,8 @@ export function registerReferralForm(app: Hono<ConsoleEnv>, hub: Hub, resumable:
   });
 
   // A session that ended while the form was open: signed in again, the planner gets the form back as typed.
-  resumable.add(/^\/console\/referrals\/new$/, 'planner', (c, session, values) =>
-    page(c, session, values.participantId, { service: serviceOf(values.service), values: Object.fromEntries(Object.entries(values).filter(([k]) => !MACHINERY.has(k))), idempotencyKey: values.idempotencyKey }));
+  resumable.add(/^\/console\/referrals\/new$/, 'planner', (c, session, values, _path, notice) =>
+    page(c, session, values.participantId, {
+      service: serviceOf(values.service), values: Object.fromEntries(Object.entries(values).filter(([k]) => !MACHINERY.has(k))), idempotencyKey: values.idempotencyKey, notice,
+    }));
 }

@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import type { StaffSession } from '../../services/staff.js';
 import type { ConsoleEnv } from './session.js';
 
-/** Re-renders a form, filled in with `values` (as posted, the CSRF token left out), for `session`. */
-export type ResumeRender = (c: Context<ConsoleEnv>, session: StaffSession, values: Record<string, string>, path: string) => Response | Promise<Response>;
+/** Re-renders a form, filled in with `values` (as posted, the CSRF token left out), for `session`, saying `notice` (why it is back). */
+export type ResumeRender = (c: Context<ConsoleEnv>, session: StaffSession, values: Record<string, string>, path: string, notice: string) => Response | Promise<Response>;
 
 /** Carried fields travel through the sign-in form under this prefix, so they cannot collide with its own. */
 export const CARRIED_PREFIX = 'carried.';
@@ -13,7 +13,9 @@ export const CARRIED_PREFIX = 'carried.';
  * without a live session is answered with the sign-in page, the posted fields carried in its
  * hidden fields (never stored, never in an address or a log); once signed in again, the page that
  * holds the form is rendered filled in, with the new session's CSRF token: nothing is sent that
- * the person has not sent again. Each form's page registers here how it is re-rendered.
+ * the person has not sent again. The same goes for a form opened in a session that has since been
+replaced by a new sign-in (another tab): its token is stale, so it is shown again, not sent. Each
+form's page registers here how it is re-rendered.
  */
 export class ResumableForms {
   private readonly forms: { pattern: RegExp; role: string; render: ResumeRender }[] = [];

@@ -91,7 +91,7 @@ export function createConsole(hub: Hub) {
         const session: StaffSession = { staff: result.staff, caller: callerFor(result.staff), csrfToken: result.csrfToken, expiresAt: result.expiresAt };
         c.set('session', session);
         await auditConsoleAction(hub, session, 'form.restored', undefined, { path: carried.resume });
-        return render(c, session, values, carried.resume);
+        return render(c, session, values, carried.resume, 'You are signed in again. Nothing was sent: check the form and send it.');
       }
     }
     return c.redirect(next ?? HOME[result.staff.role] ?? '/console', 303);
@@ -110,6 +110,18 @@ export function createConsole(hub: Hub) {
   });
 
   app.use('*', requireSession);
+  // A form opened in an earlier session of the same person (signed in again meanwhile, in another
+  // tab): shown again with this session's token rather than refused with what was typed lost.
+  app.post('*', async (c, next) => {
+    const session = c.get('session')!;
+    const form = await readForm(c);
+    if (csrfMatches(session.csrfToken, form.csrf)) return next();
+    const render = resumable.find(c.req.path, session.staff.role);
+    if (!render || !(await formWasRenderedFor(hub, session.staff.id, form.csrf))) return next();
+    const { csrf: _stale, ...values } = form;
+    await auditConsoleAction(hub, session, 'form.restored', undefined, { path: c.req.path });
+    return render(c, session, values, c.req.path, 'You signed in again since this form was opened, so it was not sent: check it and send it again.');
+  });
   app.post('*', checkCsrf);
 
   app.get('/', (c) => {

@@ -8,6 +8,8 @@ import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from 
 
 const PASSWORD = 'correct horse battery staple';
 const HOUR = 3_600_000;
+/** Each test drives many pages, with axe checks, on a machine other test files share. */
+const BROWSER_TEST_MS = 90_000;
 let hub: TestHub;
 let browser: Browser;
 let probation: Agency;
@@ -145,7 +147,7 @@ describe("the planner's referral form", () => {
     expect(view.withheld.count).toBe(2);
     expect(view.notices.map((n: { code: string }) => n.code)).toEqual(['42CFR2.32']);
     await context.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('keeps what was typed when the session ends before the form is sent, and gives it back after signing in', async () => {
     const { context, page } = await signedInPlanner();
@@ -171,6 +173,7 @@ describe("the planner's referral form", () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
 
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Refer Jordan Rivera');
+    await expect(page.getByRole('status').textContent()).resolves.toBe('You are signed in again. Nothing was sent: check the form and send it.');
     await expect(page.getByLabel('Reason for referral').inputValue()).resolves.toBe('Second referral: TYPED-BEFORE-EXPIRY');
     await expect(page.getByLabel('Note 1', { exact: true }).inputValue()).resolves.toBe('Line one of the note\nLine two TYPED-BEFORE-EXPIRY');
     await expect(page.getByLabel('Note 1 is about').inputValue()).resolves.toBe('employment');
@@ -179,11 +182,23 @@ describe("the planner's referral form", () => {
     expect(await referralsOf(probation.participantId)).toEqual([sent]);
     await page.getByRole('button', { name: 'Preview what the partner will see' }).click();
     await expect(page.getByRole('heading', { name: 'What Eastside Housing will see' }).isVisible()).resolves.toBe(true);
+    // Signed out and in again in another tab: this tab's form carries the earlier session's token, and comes back instead of being refused.
+    await page.getByLabel('Reason for referral').fill('Third version: TYPED-BEFORE-EXPIRY');
+    const tab = await context.newPage();
+    await tab.goto('/console/caseload');
+    await tab.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => tab.getByText('You are signed out.').isVisible()).toBe(true);
+    await signIn(tab, 'pat@probation.example', PASSWORD);
+    await expect.poll(() => new URL(tab.url()).pathname).toBe('/console/caseload');
+    await page.getByRole('button', { name: 'Preview again' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('You signed in again since this form was opened, so it was not sent: check it and send it again.');
+    await expect(page.getByLabel('Reason for referral').inputValue()).resolves.toBe('Third version: TYPED-BEFORE-EXPIRY');
+    await expectAccessible(page);
     // The typed text went nowhere but the browser: not the audit log, not the session table.
     expect((await hub.db.sql`SELECT 1 FROM audit_log WHERE detail::text LIKE '%TYPED-BEFORE-EXPIRY%'`).length).toBe(0);
     expect((await hub.db.sql`SELECT 1 FROM staff_sessions WHERE csrf_token LIKE '%TYPED%'`).length).toBe(0);
     await context.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('does not give back a carried form that was not shown to the person signing in (another site cannot plant one)', async () => {
     const { context } = await newVisitor(browser, hub.running.url!);
@@ -199,7 +214,7 @@ describe("the planner's referral form", () => {
     expect(signedIn.status()).toBe(303);
     expect(signedIn.headers().location).toBe('/console/caseload');
     await context.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('flags a referral whose partner missed its service-level timer first on the caseload, and links to refer again', async () => {
     // An older referral that waits on consent (the clinic may see nothing), so there is another flag to come after it.
@@ -222,7 +237,7 @@ describe("the planner's referral form", () => {
     await firstRow.getByRole('link', { name: 'Refer' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Refer Jordan Rivera');
     await context.close();
-  });
+  }, BROWSER_TEST_MS);
 });
 
 describe('the partner inbox', () => {
@@ -245,5 +260,5 @@ describe('the partner inbox', () => {
     await page.goto('/console/inbox');
     await expect(page.getByRole('row', { name: /Jordan Rivera/ }).getByRole('button', { name: /^Resume/ }).count()).resolves.toBe(0);
     await context.close();
-  });
+  }, BROWSER_TEST_MS);
 });

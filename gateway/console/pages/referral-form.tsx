@@ -26,6 +26,7 @@ export interface ReferralFormProps {
   errors: Record<string, string>;
   idempotencyKey: string;
   message?: string | undefined;
+  notice?: string | undefined;
   preview?: ReferralPreview | undefined;
 }
 
@@ -80,6 +81,7 @@ export function ReferralFormPage(props: ReferralFormProps) {
     <Layout title="New referral" session={session}>
       <p><a href="/console/caseload">← Caseload</a></p>
       <h1>Refer {participant.name}</h1>
+      {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
       {props.message ? <p class="alert" role="alert">{props.message}</p> : null}
       {Object.keys(errors).length ? <p class="alert" role="alert">The referral was not {preview ? 'sent' : 'previewed'}: see the fields below.</p> : null}
 
