@@ -6,7 +6,7 @@ export type { Problem, SignatureInput, MinorContext } from './validate.js';
 export { PART2_REDISCLOSURE_NOTICE, PART2_NOTICE_CODE, WITHHELD_NOTICE } from './notices.js';
 export type { Disclosed, ProjectedCaseFile } from './disclosed.js';
 export type * from './types.js';
-export { partnerView, partnerCategories, cancellationNotice, slaBreachNotice } from './partner-view.js';
+export { partnerView, partnerCategories, cancellationNotice, slaBreachNotice, sharedOrWithheld, type SharedOrWithheld } from './partner-view.js';
 export type { ReferralHeader } from './partner-view.js';
 export { referrerSight, needsReverseDecision } from './referrer-sight.js';
 export type { ReferrerSight, ReportedEvent, TimelineItem, PartnerRef } from './referrer-sight.js';

@@ -1,6 +1,7 @@
 import type { PartnerReferralView } from '../schemas/referral.js';
 import type { CancelledReferralView, SlaBreachView } from './disclosed.js';
 import type { CaseFile } from '../schemas/case-file.js';
+import { DATA_CATEGORIES, type DataCategory } from '../schemas/vocabulary.js';
 import type { Disclosed, ProjectedCaseFile } from './disclosed.js';
 import { project } from './project.js';
 import type { Decision } from './types.js';
@@ -51,6 +52,38 @@ export function partnerView(
     notices: projected.notices,
   };
   return { view: view as Disclosed<PartnerReferralView>, projected };
+}
+
+/** One piece of a referral's content, and whether the partner's view holds it. */
+export interface SharedOrWithheld {
+  part: 'reason' | 'section' | 'note';
+  category: DataCategory;
+  /** The note's place in `caseFile.notes`. */
+  index?: number;
+  shared: boolean;
+  /** For a withheld piece: the decision's own reason (a compliance officer's sentence, never case data). */
+  why?: string;
+}
+
+/**
+ * Piece by piece, what `projected` (from `partnerView` under `decision`) let through of `content`,
+ * and why the rest was withheld: for the referrer, who may know what it wrote and which
+ * categories consent denies (the partner is never told which). Read off the projection's output,
+ * never decided again: a category is among `projected.categories` exactly when what the file
+ * holds of it was disclosed, since the projection lets a category through whole or not at all.
+ */
+export function sharedOrWithheld(content: { caseFile: CaseFile; reason: string }, decision: Decision, projected: ProjectedCaseFile): SharedOrWithheld[] {
+  const effective = withoutIdentity(decision);
+  const why = (category: DataCategory) => effective.denied.find((d) => d.category === category)?.reason ?? `no basis permits ${category}`;
+  const piece = (part: SharedOrWithheld['part'], category: DataCategory, shared: boolean, index?: number): SharedOrWithheld => ({
+    part, category, ...(index !== undefined ? { index } : {}), shared, ...(shared ? {} : { why: why(category) }),
+  });
+  const out: SharedOrWithheld[] = [piece('reason', 'identity', projected.reason !== undefined)];
+  for (const category of DATA_CATEGORIES) {
+    if (content.caseFile[category] !== undefined) out.push(piece('section', category, projected.caseFile[category] !== undefined));
+  }
+  (content.caseFile.notes ?? []).forEach((n, i) => out.push(piece('note', n.category, projected.categories.includes(n.category), i)));
+  return out;
 }
 
 /** A cancellation carries no case data at all, so there is nothing to project. */

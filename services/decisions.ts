@@ -1,4 +1,5 @@
-import { decide, DEFAULT_MINOR_POLICY, partnerCategories, partnerView, type Decision } from '../consent/index.js';
+import { decide, DEFAULT_MINOR_POLICY, partnerCategories, partnerView, sharedOrWithheld, type Decision, type ReferralHeader } from '../consent/index.js';
+import type { CaseFile } from '../schemas/case-file.js';
 import type { Sql } from '../db/connect.js';
 import type { Hub } from './hub.js';
 import { countDecision } from '../lib/metrics.js';
@@ -58,4 +59,23 @@ export async function partnerViewOf(
     decision,
   );
   return { decision, projected, view };
+}
+
+/**
+ * What `partner` would be sent for a referral not yet written, decided and projected now by the
+ * same two steps as `partnerViewOf` above (the delivery's and the partner read's): `decideFor`,
+ * then `partnerView`. Only the case file comes from the planner's form instead of the store.
+ * Piece by piece, `pieces` says what the view holds and why the rest is withheld.
+ */
+export async function previewPartnerView(
+  hub: Pick<Hub, 'bases' | 'clock'>,
+  header: ReferralHeader,
+  content: { caseFile: CaseFile; reason: string },
+  participant: { id: string; birthDate: string },
+  partner: OrganizationRow,
+  at = hub.clock.now(),
+) {
+  const decision = await decideFor(hub.bases, participant, partner, header.purpose, at);
+  const { view, projected } = partnerView(header, content, decision);
+  return { decision, projected, view, pieces: sharedOrWithheld(content, decision, projected) };
 }

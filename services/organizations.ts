@@ -3,10 +3,12 @@ import { prepareAdapter, showAdapter, type AdapterInput, type AdapterView, type 
 import { transaction } from '../db/connect.js';
 import type { Caller } from '../domain/caller.js';
 import { page } from '../lib/cursor.js';
-import { notFound } from '../lib/errors.js';
+import { forbidden, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { assertRegisteredUrlIsPublic } from '../lib/net/registered-url.js';
+import { PROVIDER_KINDS, REFERRING_KINDS } from '../domain/service-kinds.js';
 import type { ClientInput, OrganizationSchemas } from '../schemas/organization.js';
+import type { OrganizationKind, Service } from '../schemas/vocabulary.js';
 import { appendAudit } from '../store/audit.js';
 import { insertClient } from '../store/clients.js';
 import * as store from '../store/organizations.js';
@@ -63,6 +65,28 @@ export async function readOrganization(hub: Deps, caller: Caller, id: string): P
   const wholeDirectory = caller.role === 'admin' || caller.role === 'manager';
   if (!org || (!wholeDirectory && caller.organizationId !== id)) throw notFound('organization');
   return shown(org);
+}
+
+/** A directory entry: who the organisation is, never how the hub reaches it. */
+export interface PartnerEntry {
+  id: string;
+  name: string;
+  kind: OrganizationKind;
+  part2Program: boolean;
+}
+
+/** The directory holds few rows (one per organisation); more than this is a directory to search, not to list. */
+const DIRECTORY_SIZE = 200;
+
+/**
+ * The partners a planner may refer to, optionally only those providing `service`
+ * (domain/service-kinds.ts): names and kinds, no adapter and no participant data. A planner
+ * needs the directory to choose a partner at all, as `POST /v1/referrals` takes its id.
+ */
+export async function partnerDirectory(hub: Pick<Hub, 'sql'>, caller: Caller, service?: Service): Promise<PartnerEntry[]> {
+  if (caller.role !== 'planner' || !caller.organizationId) throw forbidden('the partner directory is for a referring organisation’s planners');
+  const rows = await store.listOrganizationsOfKinds(hub.sql, service ? PROVIDER_KINDS[service] : undefined, REFERRING_KINDS, caller.organizationId, DIRECTORY_SIZE);
+  return rows.map((o) => ({ id: o.id, name: o.name, kind: o.kind, part2Program: o.part2Program }));
 }
 
 /** PATCH /v1/organizations/{id} (admin): a new adapter replaces the old one whole, with new secrets. */

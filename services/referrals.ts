@@ -16,7 +16,7 @@ import { unscoped } from '../store/unscoped.js';
 import { moveReferral } from './referral-status.js';
 import { recordDisclosureAudited } from '../store/disclosures.js';
 import type { ParticipantRef } from '../store/participants.js';
-import { decideFor, partnerViewOf } from './decisions.js';
+import { decideFor, partnerViewOf, previewPartnerView } from './decisions.js';
 import { recordReverseDisclosure, whatReferrerSees } from './referrer-sight.js';
 
 export const createdView = (r: ReferralRow) => ({
@@ -62,6 +62,27 @@ export async function createReferral(hub: Hub, caller: Caller & { organizationId
     await storeIdempotentResponse(tx, caller.clientId, idempotencyKey, 201, body);
     return { status: 201 as const, body, replayed: false };
   });
+}
+
+/**
+ * What the partner would see of `input` if it were sent now: the planner's preview before
+ * `createReferral`. The same scope checks (the caller's participant, a known partner), and the
+ * same decision and projection as the delivery (services/decisions.ts), on the unsaved input.
+ * Nothing leaves the hub, so nothing is a disclosure; the preview is audited (ids and
+ * categories, never content). The delivery decides again when it sends.
+ */
+export async function previewReferral(hub: Hub, caller: Caller & { organizationId: string }, input: ReferralInput) {
+  const participant = await scopedTo(hub.sql, hub.keyring, caller).participantRef(input.participantId, 'participantId');
+  const partner = await hub.organizations.get(input.partnerId);
+  if (!partner) throw notFound('partner organization', 'partnerId');
+  const at = hub.clock.now();
+  const header = { id: 'ref_preview', status: 'delivered' as const, service: input.service, purpose: input.purpose, priority: input.priority, createdAt: at.toISOString() };
+  const preview = await previewPartnerView(hub, header, { caseFile: input.caseFile, reason: input.reason }, participant, partner, at);
+  await appendAudit(hub.sql, {
+    actor: caller.clientId, action: 'referral.previewed', subject: participant.id,
+    detail: { partnerId: partner.id, purpose: input.purpose, categories: preview.projected.categories },
+  });
+  return { partner: { id: partner.id, name: partner.name }, view: preview.view, pieces: preview.pieces, deliverable: preview.decision.permitted.includes('identity') };
 }
 
 /** Who may see a referral, and as what (store/scoped.ts). Anyone else gets 404, never 403. */

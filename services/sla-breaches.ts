@@ -5,7 +5,9 @@ import { SLA_KINDS, SLA_TIMERS, breachReason } from '../domain/sla.js';
 import { appendAudit } from '../store/audit.js';
 import { insertEvent } from '../store/events.js';
 import { insertOutbox, newMessageId } from '../store/outbox.js';
-import { breachByMessageId, lockDueBreaches, recordBreach } from '../store/sla.js';
+import { breachByMessageId, breachesSentBy, lockDueBreaches, recordBreach } from '../store/sla.js';
+import type { Caller } from '../domain/caller.js';
+import type { SlaKind } from '../domain/sla.js';
 import { SWEEP_LOCKS, trySweepLock } from '../store/locks.js';
 import { unscoped } from '../store/unscoped.js';
 import type { Hub } from './hub.js';
@@ -70,4 +72,20 @@ export async function slaBreachMessage(hub: Hub, messageId: string): Promise<Del
     type: 'referral.sla_breached',
     referral: slaBreachNotice({ id: breach.referralId, status, partnerId: breach.partnerId, sla: breach.kind, deadline: breach.deadline }),
   };
+}
+
+/**
+ * The breaches recorded on the referrals the caller's organisation sent, by referral: what the
+ * planner's caseload flags first. The referrer is told of each breach anyway (its timeline's
+ * `sla_breached` event, its webhook), and a breach carries no case data.
+ */
+export async function breachesOf(hub: Pick<Hub, 'sql'>, caller: Caller & { organizationId: string }, referralIds: readonly string[]): Promise<Map<string, { kind: SlaKind; deadline: string }[]>> {
+  const byReferral = new Map<string, { kind: SlaKind; deadline: string }[]>();
+  if (caller.role !== 'planner') return byReferral;
+  for (const b of await breachesSentBy(hub.sql, caller.organizationId, referralIds)) {
+    const list = byReferral.get(b.referralId) ?? [];
+    list.push({ kind: b.kind, deadline: b.deadline });
+    byReferral.set(b.referralId, list);
+  }
+  return byReferral;
 }

@@ -7,7 +7,7 @@ import type { StaffInput } from '../schemas/staff.js';
 import { appendAudit } from '../store/audit.js';
 import { getOrganization } from '../store/organizations.js';
 import {
-  clearFailedSignIns, getLiveSession, getStaff, getStaffByEmail, insertSession, insertStaff, recordFailedSignIn,
+  clearFailedSignIns, getLiveSession, issuedCsrfToken, getStaff, getStaffByEmail, insertSession, insertStaff, recordFailedSignIn,
   revokeSession, revokeSessionsOf, type StaffRow,
 } from '../store/staff.js';
 import type { Hub } from './hub.js';
@@ -135,4 +135,15 @@ export async function revokeStaffSessions(hub: Pick<Hub, 'sql'>, caller: Caller,
 /** Every console action, audited under the staff member's name (ids and codes only, never case-file content). */
 export async function auditConsoleAction(hub: Pick<Hub, 'sql'>, session: StaffSession, action: string, subject?: string, detail?: Record<string, unknown>) {
   await appendAudit(hub.sql, { actor: session.caller.clientId, action: `console.${action}`, subject: subject ?? null, ...(detail ? { detail } : {}) });
+}
+
+/**
+ * Whether a form that carried `csrfToken` was rendered for this staff member in one of their own
+ * sessions of the last two working days (the session may have ended since). Only then is a form
+ * carried through sign-in given back: another site cannot know the token, so it cannot have a
+ * form of its own making shown pre-filled to someone signing in.
+ */
+export async function formWasRenderedFor(hub: Pick<Hub, 'sql'>, staffId: string, csrfToken: string | undefined): Promise<boolean> {
+  if (!csrfToken) return false;
+  return issuedCsrfToken(hub.sql, staffId, csrfToken, SESSION_HOURS * 2);
 }

@@ -107,3 +107,12 @@ export async function listOrganizationsByAdapter(sql: Sql, types: readonly strin
   const rows = await sql<Row[]>`SELECT * FROM organizations WHERE adapter->>'type' = ANY(${types as string[]}) ORDER BY id`;
   return rows.map(toOrganization);
 }
+
+/** Organisations of `kinds` (all when undefined), except `excluding`, by name: the planner's partner directory. */
+export async function listOrganizationsOfKinds(sql: Sql, kinds: readonly OrganizationKind[] | undefined, excludingKinds: readonly OrganizationKind[], excluding: string, limit: number) {
+  const rows = await sql<Row[]>`SELECT * FROM organizations
+    WHERE id <> ${excluding} AND NOT (kind = ANY(${[...excludingKinds]}))
+      AND ${kinds ? sql`kind = ANY(${[...kinds]})` : sql`true`}
+    ORDER BY name, id LIMIT ${limit}`;
+  return rows.map(toOrganization);
+}

@@ -86,3 +86,12 @@ export async function breachByMessageId(sql: Sql, messageId: string): Promise<Br
     breachedAt: row.breached_at.toISOString(),
   };
 }
+
+/** The breaches recorded on `referralIds`, of those `referrerOrgId` sent (the others are simply not found). */
+export async function breachesSentBy(sql: Sql, referrerOrgId: string, referralIds: readonly string[]): Promise<{ referralId: string; kind: SlaKind; deadline: string }[]> {
+  if (referralIds.length === 0) return [];
+  const rows = await sql<{ referral_id: string; kind: SlaKind; deadline: Date }[]>`
+    SELECT b.referral_id, b.kind, b.deadline FROM referral_sla_breaches b JOIN referrals r ON r.id = b.referral_id
+    WHERE r.referrer_org_id = ${referrerOrgId} AND b.referral_id = ANY(${[...referralIds]}) ORDER BY b.deadline`;
+  return rows.map((r) => ({ referralId: r.referral_id, kind: r.kind, deadline: r.deadline.toISOString() }));
+}

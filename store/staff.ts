@@ -87,3 +87,10 @@ export async function revokeSessionsOf(sql: Sql, staffId: string): Promise<numbe
     WHERE staff_id = ${staffId} AND revoked_at IS NULL AND expires_at > now() RETURNING 1`;
   return rows.length;
 }
+
+/** Whether `csrfToken` was issued to one of `staffId`'s sessions created within `hours`, live or ended since. */
+export async function issuedCsrfToken(sql: Sql, staffId: string, csrfToken: string, hours: number): Promise<boolean> {
+  const rows = await sql`SELECT 1 FROM staff_sessions
+    WHERE staff_id = ${staffId} AND csrf_token = ${csrfToken} AND created_at > now() - make_interval(hours => ${hours}) LIMIT 1`;
+  return rows.length === 1;
+}

@@ -9,6 +9,7 @@ import type { StaffSession } from '../../services/staff.js';
 import { zodProblems } from '../problem.js';
 import { InboxPage, isNew, type InboxItem } from './pages/inbox.js';
 import { PartnerReferralPage, type FormState, type PartnerReferral } from './pages/partner-referral.js';
+import type { ResumableForms } from './resume.js';
 import type { ConsoleEnv } from './session.js';
 
 /** The inbox shows this many; a partner with more open referrals pages through the API's cursor (not yet in the console). */
@@ -28,13 +29,19 @@ const fromLocal = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}T\
  * recorded as a disclosure; every update goes through the same state machine as
  * `POST /v1/referrals/{id}/events`.
  */
-export function registerPartnerPages(app: Hono<ConsoleEnv>, hub: Hub) {
+export function registerPartnerPages(app: Hono<ConsoleEnv>, hub: Hub, resumable: ResumableForms) {
   app.get('/inbox', async (c) => {
     const session = c.get('session')!;
     const caller = partnerOf(session);
     const { items } = await listReferralsFor(hub, caller, { limit: INBOX_SIZE });
     const sorted = (items as unknown as InboxItem[]).sort((a, b) => Number(isNew(b)) - Number(isNew(a)) || b.createdAt.localeCompare(a.createdAt));
-    return c.html(<InboxPage session={session} items={sorted} />);
+    // A referral on hold can be resumed from the list, when the state machine allows it (it returns to the status it left).
+    const canResume = new Set<string>();
+    for (const item of sorted.filter((i) => i.status === 'on_hold')) {
+      const { referral } = await referralForCaller(hub, caller, item.id);
+      if (allowedEvents({ status: referral.status, statusBeforeHold: referral.statusBeforeHold }, PARTNER_EVENTS).includes('resumed')) canResume.add(item.id);
+    }
+    return c.html(<InboxPage session={session} items={sorted} resumable={canResume} />);
   });
 
   const render = async (session: StaffSession, id: string, form: FormState) => {
@@ -84,4 +91,10 @@ export function registerPartnerPages(app: Hono<ConsoleEnv>, hub: Hub) {
     // Post/redirect/get: a reload does not post the update twice.
     return c.redirect(`/console/referrals/${id}?done=${encodeURIComponent(parsed.data.type)}`, 303);
   });
+
+  // The update forms given back, filled in, after a session ended while they were open (resume.ts).
+  resumable.add(/^\/console\/referrals\/[A-Za-z0-9_]+\/events$/, 'partner', async (c, session, values, path, notice) =>
+    c.html(await render(session, path.split('/')[3]!, {
+      errors: {}, values: { reason: values.reason ?? '', appointmentAt: values.appointmentAt ?? '', category: values.category ?? '', note: values.note ?? '' }, message: notice,
+    })));
 }

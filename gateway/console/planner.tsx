@@ -9,9 +9,11 @@ import { zodProblems } from '../problem.js';
 import { EnrolPage } from './pages/enrol.js';
 import { listReferralsFor, readReferral, replayReferral } from '../../services/referrals.js';
 import type { StaffSession } from '../../services/staff.js';
-import { CaseloadPage, flagOf, type CaseloadItem } from './pages/caseload.js';
+import { CaseloadPage, flagRank, type CaseloadItem } from './pages/caseload.js';
+import { breachesOf } from '../../services/sla-breaches.js';
 import type { FormState } from './pages/partner-referral.js';
 import { PlannerReferralPage, type PlannerReferral, type TimelineItem } from './pages/planner-referral.js';
+import type { ResumableForms } from './resume.js';
 import type { ConsoleEnv } from './session.js';
 
 const CASELOAD_SIZE = 100;
@@ -25,11 +27,14 @@ function plannerOf(session: StaffSession) {
  * The planner's caseload and referral pages, over the same services as `GET /v1/referrals`,
  * `GET /v1/referrals/{id}/timeline`, `POST .../events` (cancel) and `POST .../replay`.
  */
-export function registerPlannerPages(app: Hono<ConsoleEnv>, hub: Hub) {
+export function registerPlannerPages(app: Hono<ConsoleEnv>, hub: Hub, resumable: ResumableForms) {
   app.get('/caseload', async (c) => {
     const session = c.get('session')!;
-    const { items } = await listReferralsFor(hub, plannerOf(session), { limit: CASELOAD_SIZE });
-    const sorted = (items as unknown as CaseloadItem[]).sort((a, b) => Number(!!flagOf(b)) - Number(!!flagOf(a)) || b.createdAt.localeCompare(a.createdAt));
+    const caller = plannerOf(session);
+    const { items } = await listReferralsFor(hub, caller, { limit: CASELOAD_SIZE });
+    const breaches = await breachesOf(hub, caller, items.map((r) => r.id));
+    const withBreaches = items.map((r) => ({ ...r, slaBreaches: breaches.get(r.id) ?? [] })) as unknown as CaseloadItem[];
+    const sorted = withBreaches.sort((a, b) => flagRank(a) - flagRank(b) || b.createdAt.localeCompare(a.createdAt));
     return c.html(<CaseloadPage session={session} items={sorted} />);
   });
 
@@ -64,7 +69,7 @@ export function registerPlannerPages(app: Hono<ConsoleEnv>, hub: Hub) {
 
   app.get('/referrals/:id', async (c) => {
     const asked = c.req.query('done');
-    const done = ['cancelled', 'replayed'].find((e) => e === asked);
+    const done = ['cancelled', 'replayed', 'sent'].find((e) => e === asked);
     return c.html(await render(c.get('session')!, c.req.param('id'), { errors: {}, values: {}, ...(done ? { done } : {}) }));
   });
 
@@ -96,4 +101,11 @@ export function registerPlannerPages(app: Hono<ConsoleEnv>, hub: Hub) {
     }
     return c.redirect(`/console/referrals/${id}?done=replayed`, 303);
   });
+
+  // Forms given back, filled in, after a session ended while they were open (resume.ts).
+  const enrolValues = (v: Record<string, string>) => ({ given: v.given ?? '', family: v.family ?? '', birthDate: v.birthDate ?? '', externalId: v.externalId ?? '' });
+  resumable.add(/^\/console\/participants$/, 'planner', (c, session, values, _path, notice) =>
+    c.html(<EnrolPage session={session} errors={{}} values={enrolValues(values)} notice={notice} />));
+  resumable.add(/^\/console\/referrals\/[A-Za-z0-9_]+\/events$/, 'planner', async (c, session, values, path, notice) =>
+    c.html(await render(session, path.split('/')[3]!, { errors: {}, values: { reason: values.reason ?? '' }, message: notice })));
 }

@@ -48,7 +48,11 @@ export function safeNext(next: string | undefined): string | undefined {
   return next && /^\/console(\/[A-Za-z0-9_\-/]*)?$/.test(next) ? next : undefined;
 }
 
-/** Pages behind sign-in: a browser without a live session is sent to sign in, and brought back after. */
+/**
+ * Pages behind sign-in: a browser without a live session is sent to sign in, and brought back after.
+ * A form posted without one is answered before this, with the sign-in page carrying what was typed
+ * (routes.tsx, resume.ts).
+ */
 export const requireSession: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
   if (!c.get('session')) {
     const back = c.req.method === 'GET' ? safeNext(c.req.path) : undefined;

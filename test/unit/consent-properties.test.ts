@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MINOR_POLICY, decide, project } from '../../consent/index.js';
+import { DEFAULT_MINOR_POLICY, decide, partnerView, project, sharedOrWithheld } from '../../consent/index.js';
 import type { Basis, DecisionRequest, OrganizationRef, Provision, ProvisionActor } from '../../consent/index.js';
 import type { CaseFile } from '../../schemas/case-file.js';
 import { DATA_CATEGORIES, PURPOSES, type DataCategory } from '../../schemas/vocabulary.js';
@@ -98,6 +98,30 @@ describe('consent properties', () => {
         const present = DATA_CATEGORIES.filter((c) => file[c] !== undefined).length + (file.notes?.length ?? 0);
         const kept = DATA_CATEGORIES.filter((c) => p.caseFile[c] !== undefined).length + (p.caseFile.notes?.length ?? 0);
         expect(p.withheld.count).toBe(present - kept);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('the referrer’s preview says shared exactly for what the partner’s view holds, and gives the decision’s reason for the rest', () => {
+    const header = { id: 'ref_x', status: 'delivered' as const, service: 'housing' as const, purpose: 'treatment' as const, priority: 'routine' as const, createdAt: TIMES[0]! };
+    fc.assert(
+      fc.property(request, bases, caseFile, (req, bs, file) => {
+        const d = decide(req, bs, DEFAULT_MINOR_POLICY);
+        const content = { caseFile: file, reason: 'why' };
+        const { view, projected } = partnerView(header, content, d);
+        const pieces = sharedOrWithheld(content, d, projected);
+        expect(pieces.find((p) => p.part === 'reason')!.shared).toBe(view.reason !== undefined);
+        for (const c of DATA_CATEGORIES.filter((c) => file[c] !== undefined)) {
+          expect(pieces.find((p) => p.part === 'section' && p.category === c)!.shared).toBe(view.caseFile[c] !== undefined);
+        }
+        const notes = pieces.filter((p) => p.part === 'note');
+        expect(notes.filter((p) => p.shared).map((p) => file.notes![p.index!])).toEqual(view.caseFile.notes ?? []);
+        expect(pieces.filter((p) => !p.shared).length).toBe(view.withheld.count);
+        for (const p of pieces.filter((p) => !p.shared)) expect(p.why).toMatch(/\w/);
+        for (const p of pieces.filter((p) => !p.shared && d.permitted.includes('identity'))) {
+          expect(p.why).toBe(d.denied.find((x) => x.category === p.category)!.reason);
+        }
       }),
       { numRuns: 1000 },
     );

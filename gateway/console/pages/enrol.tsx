@@ -4,12 +4,13 @@ import { FieldError, Layout } from '../layout.js';
 const described = (id: string, error?: string) => (error ? { 'aria-describedby': id, 'aria-invalid': 'true' } : {});
 
 /** Enrol a participant: the fields every consent decision needs (the birth date decides minority). */
-export function EnrolPage(props: { session: StaffSession; errors: Record<string, string>; values: Record<string, string>; enrolled?: { id: string; name: string } }) {
+export function EnrolPage(props: { session: StaffSession; errors: Record<string, string>; values: Record<string, string>; enrolled?: { id: string; name: string }; notice?: string }) {
   const { errors, values, session } = props;
   return (
     <Layout title="Enrol a participant" session={session}>
       <h1>Enrol a participant</h1>
-      {props.enrolled ? <p class="notice" role="status">Enrolled {props.enrolled.name} as <code>{props.enrolled.id}</code>.</p> : null}
+      {props.enrolled ? <p class="notice" role="status">Enrolled {props.enrolled.name} as <code>{props.enrolled.id}</code>. <a href={`/console/referrals/new?participant=${props.enrolled.id}`}>Refer {props.enrolled.name}</a></p> : null}
+      {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
       {Object.keys(errors).length ? <p class="alert" role="alert">The participant was not enrolled: see the fields below.</p> : null}
       <form class="stack card" method="post" action="/console/participants">
         <input type="hidden" name="csrf" value={session.csrfToken} />

@@ -19,7 +19,8 @@ const who = (item: InboxItem) => {
   return name ? [...(name.given ?? []), name.family].filter(Boolean).join(' ') : 'Name withheld under consent';
 };
 
-export function InboxPage(props: { session: StaffSession; items: InboxItem[] }) {
+/** `resumable`: referrals on hold that the state machine lets the partner resume now. */
+export function InboxPage(props: { session: StaffSession; items: InboxItem[]; resumable?: ReadonlySet<string> }) {
   return (
     <Layout title="Inbox" session={props.session}>
       <h1>Referrals to your organisation</h1>
@@ -33,7 +34,16 @@ export function InboxPage(props: { session: StaffSession; items: InboxItem[] }) 
                 <td><a href={`/console/referrals/${item.id}`}>{who(item)}</a></td>
                 <td>{categoryLabel(item.service)}</td>
                 <td>{item.priority}</td>
-                <td>{isNew(item) ? <span class="badge new">New</span> : <span class="badge">{categoryLabel(item.status)}</span>}</td>
+                <td>
+                  {isNew(item) ? <span class="badge new">New</span> : <span class="badge">{categoryLabel(item.status)}</span>}
+                  {props.resumable?.has(item.id) ? (
+                    <form method="post" action={`/console/referrals/${item.id}/events`} class="inline-action">
+                      <input type="hidden" name="csrf" value={props.session.csrfToken} />
+                      <input type="hidden" name="type" value="resumed" />
+                      <button type="submit" aria-label={`Resume the referral for ${who(item)}`}>Resume</button>
+                    </form>
+                  ) : null}
+                </td>
                 <td><time datetime={item.createdAt}>{item.createdAt.slice(0, 16).replace('T', ' ')} UTC</time></td>
               </tr>
             ))}

@@ -40,7 +40,7 @@ export function PlannerReferralPage(props: { session: StaffSession; referral: Pl
       <dl class="fields card">
         <dt>Status</dt><dd>{categoryLabel(referral.status)}</dd>
         <dt>Partner</dt><dd><code>{referral.partnerId}</code></dd>
-        <dt>Participant</dt><dd><code>{referral.participantId}</code></dd>
+        <dt>Participant</dt><dd><code>{referral.participantId}</code> <a href={`/console/referrals/new?participant=${referral.participantId}`}>Refer again</a></dd>
         <dt>Priority</dt><dd>{referral.priority}</dd>
         <dt>Reason for referral</dt><dd>{referral.reason}</dd>
         {referral.lastError ? <><dt>Last delivery error</dt><dd>{referral.lastError}</dd></> : null}
