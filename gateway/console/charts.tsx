@@ -18,9 +18,9 @@ interface Frame {
   desc: string;
 }
 
-const WIDTH = 640;
-const HEIGHT = 220;
-const PAD = { left: 52, right: 12, top: 14, bottom: 34 };
+const WIDTH = 480;
+const HEIGHT = 200;
+const PAD = { left: 44, right: 12, top: 14, bottom: 34 };
 const PLOT_W = WIDTH - PAD.left - PAD.right;
 const PLOT_H = HEIGHT - PAD.top - PAD.bottom;
 const MARKER_H = 18;
