@@ -16,6 +16,12 @@ export const MAX_MONTHS = 24;
 export interface MonthOfService {
   /** `YYYY-MM`. */
   month: string;
+  /**
+   * False for a month that has not begun on the hub's clock: it has no figures (not zeros, which
+   * would read as "nobody"), and takes no part in the suppression, where a month known to be empty
+   * would be no companion at all.
+   */
+  begun: boolean;
   counts: Record<CountField, number | null>;
   suppressed: CountField[];
   /** People connected from the period's start through the end of this month; null when withheld. */
@@ -64,8 +70,10 @@ async function countsByService(hub: Pick<Hub, 'sql'>, from: Date, to: Date): Pro
  * the month report's cell, and the months and running totals together give away no small count
  * the period's report withholds. One audited read.
  */
-export async function indicatorsOverTime(hub: Pick<Hub, 'sql'>, caller: Caller, range: { from: Date; to: Date }): Promise<IndicatorsOverTime> {
-  const months = monthsBetween(range.from, range.to);
+export async function indicatorsOverTime(hub: Pick<Hub, 'sql' | 'clock'>, caller: Caller, range: { from: Date; to: Date }): Promise<IndicatorsOverTime> {
+  const all = monthsBetween(range.from, range.to);
+  const now = hub.clock.now();
+  const months = all.filter((start) => start <= now);
   const period = await buildReport(hub, { from: range.from.toISOString(), to: range.to.toISOString(), groupBy: 'none' });
   // Sequential on purpose: a dashboard is one reader, and should not take the whole pool.
   const monthly: Map<Service, Counts>[] = [];
@@ -85,12 +93,14 @@ export async function indicatorsOverTime(hub: Pick<Hub, 'sql'>, caller: Caller, 
     return {
       service: row.service,
       period: row,
-      months: months.map((start, k) => ({
-        month: start.toISOString().slice(0, 7),
-        counts: publish(monthCounts[k]!, withheld[k]!),
-        suppressed: COUNT_FIELDS.filter((f) => withheld[k]!.has(f)),
-        connectedSoFar: connectedSoFar[k]!,
-      })),
+      months: all.map((start, k) => (k < months.length
+        ? {
+          month: start.toISOString().slice(0, 7), begun: true,
+          counts: publish(monthCounts[k]!, withheld[k]!),
+          suppressed: COUNT_FIELDS.filter((f) => withheld[k]!.has(f)),
+          connectedSoFar: connectedSoFar[k]!,
+        }
+        : { month: start.toISOString().slice(0, 7), begun: false, counts: publish(zero(), new Set()), suppressed: [], connectedSoFar: null })),
     };
   });
 

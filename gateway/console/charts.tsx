@@ -8,8 +8,8 @@
 
 export interface ChartPoint {
   label: string;
-  /** null: withheld (suppressed). */
-  value: number | null;
+  /** null: withheld (suppressed); undefined: nothing to draw (a month not begun). */
+  value: number | null | undefined;
 }
 
 interface Frame {
@@ -77,7 +77,7 @@ export function BarChart(props: Frame & { points: ChartPoint[] }) {
   const w = Math.min(slot(n) * 0.6, 40);
   return (
     <Chart {...props} top={top} labels={points.map((p) => p.label)}>
-      {points.map((p, i) => (p.value === null
+      {points.map((p, i) => (p.value === undefined ? null : p.value === null
         ? <WithheldMarker id={id} i={i} n={n} top={top} />
         : <rect class="bar" x={centre(i, n) - w / 2} y={y(p.value, top)} width={w} height={y(0, top) - y(p.value, top)} />))}
     </Chart>
@@ -95,7 +95,7 @@ export function LineChart(props: Frame & { points: ChartPoint[]; references: { l
   // Runs of consecutive published points: a line never bridges a withheld one.
   const runs: { i: number; value: number }[][] = [];
   points.forEach((p, i) => {
-    if (p.value === null) return;
+    if (p.value === null || p.value === undefined) return;
     const run = runs.at(-1);
     if (run && run.at(-1)!.i === i - 1) run.push({ i, value: p.value });
     else runs.push([{ i, value: p.value }]);
@@ -109,7 +109,7 @@ export function LineChart(props: Frame & { points: ChartPoint[]; references: { l
         </g>
       ))}
       {runs.map((run) => <polyline class="line" points={run.map((p) => `${centre(p.i, n)},${y(p.value, top)}`).join(' ')} />)}
-      {points.map((p, i) => (p.value === null
+      {points.map((p, i) => (p.value === undefined ? null : p.value === null
         ? <WithheldMarker id={id} i={i} n={n} top={top} />
         : <circle class="dot" cx={centre(i, n)} cy={y(p.value, top)} r="4" />))}
     </Chart>

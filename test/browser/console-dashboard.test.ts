@@ -148,6 +148,29 @@ describe('the program manager’s dashboard', () => {
     await context.close();
   });
 
+  it('opens on this year by the hub’s clock, leaving the months not begun empty rather than zero', async () => {
+    hub.clock.set(new Date('2025-05-10T12:00:00Z'));
+    try {
+      const { context, page } = await newVisitor(browser, hub.running.url!);
+      await signIn(page, 'mo@probation.example', PASSWORD);
+      await expect.poll(() => new URL(page.url()).pathname).toBe('/console/dashboard');
+      await expect(page.getByLabel('From (month)').inputValue()).resolves.toBe('2025-01');
+      await expect(page.getByLabel('To (month, included)').inputValue()).resolves.toBe('2025-12');
+      const rows = await tableRows(page, '#table-housing');
+      expect(rows.get('February 2025')!.slice(0, 2)).toEqual(['0', '0']);
+      expect(rows.get('May 2025')!.slice(0, 2)).toEqual(['15', '13']);
+      for (const month of ['June 2025', 'September 2025', 'December 2025']) expect(rows.get(month), month).toEqual(['not begun yet']);
+      const bars = page.locator('svg[aria-labelledby^="chart-housing-monthly"]');
+      // Five months begun: bars for January, February (both of height zero) and May, markers for March and April, nothing after.
+      await expect(bars.locator('rect.bar').count()).resolves.toBe(3);
+      await expect(bars.locator('rect.withheld').count()).resolves.toBe(2);
+      await expect(page.locator('#chart-housing-monthly-desc').textContent()).resolves.toContain('The last 7 months have not begun');
+      await context.close();
+    } finally {
+      hub.clock.reset();
+    }
+  });
+
   it('disaggregates by the grouping chosen, withholding the small group, and downloads the API’s CSV', async () => {
     const { context, page } = await newVisitor(browser, hub.running.url!);
     await signIn(page, 'mo@probation.example', PASSWORD);

@@ -63,14 +63,19 @@ export function MonthlyTable(props: { series: ServiceSeries; id: string }) {
         </tr>
       </thead>
       <tbody>
-        {months.map((m) => (
+        {months.map((m) => (!m.begun ? (
+          <tr class="not-begun">
+            <th scope="row">{monthName(m.month)}</th>
+            <td colspan={target !== undefined ? 7 : 6} class="muted">not begun yet</td>
+          </tr>
+        ) : (
           <tr>
             <th scope="row">{monthName(m.month)}</th>
             {counts(m.counts).map((v) => <td class="num"><Count value={v} /></td>)}
             <td class="num"><Count value={m.connectedSoFar} /></td>
             {target !== undefined ? <td class="num"><Progress connected={m.connectedSoFar} target={target} /></td> : null}
           </tr>
-        ))}
+        )))}
       </tbody>
       <tfoot>
         <tr>

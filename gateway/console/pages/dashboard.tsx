@@ -137,6 +137,8 @@ function ServiceSection(props: { series: ServiceSeries }) {
   const withYear = new Set(months.map((m) => m.month.slice(0, 4))).size > 1;
   const label = (month: string) => monthShort(month, withYear);
   const withheld = (n: number) => (n === 0 ? '' : ` ${n} ${n === 1 ? 'month is' : 'months are'} withheld, drawn as a hatched box.`);
+  const ahead = months.filter((m) => !m.begun).length;
+  const notBegun = ahead === 0 ? '' : ` The last ${ahead === 1 ? 'month has' : `${ahead} months have`} not begun and ${ahead === 1 ? 'is' : 'are'} left empty.`;
   const span = `${monthName(months[0]!.month)} to ${monthName(months.at(-1)!.month)}`;
   const references = [
     ...(period.target !== undefined ? [{ label: 'Target', value: period.target, kind: 'target' as const }] : []),
@@ -151,16 +153,16 @@ function ServiceSection(props: { series: ServiceSeries }) {
             <BarChart
               id={`chart-${service}-monthly`}
               title={`${name}: people connected per month`}
-              desc={`Bars, one per month from ${span}.${withheld(months.filter((m) => m.counts.connected === null).length)} The numbers are in the table “${name}: people per month”.`}
-              points={months.map((m) => ({ label: label(m.month), value: m.counts.connected }))}
+              desc={`Bars, one per month from ${span}.${withheld(months.filter((m) => m.begun && m.counts.connected === null).length)} ${notBegun} The numbers are in the table “${name}: people per month”.`}
+              points={months.map((m) => ({ label: label(m.month), value: m.begun ? m.counts.connected : undefined }))}
             />
           </ChartFigure>
           <ChartFigure caption={`People connected so far${period.target !== undefined ? ', against the target' : ''}`}>
             <LineChart
               id={`chart-${service}-so-far`}
               title={`${name}: people connected so far${period.target !== undefined ? ', against the target' : ''}`}
-              desc={`A line through the people connected from the start of the period to the end of each month, ${span}${references.length ? `, with ${references.map((r) => `the ${r.label.toLowerCase()} (${r.value})`).join(' and ')} as horizontal lines` : ''}.${withheld(months.filter((m) => m.connectedSoFar === null).length)} The numbers are in the table “${name}: people per month”.`}
-              points={months.map((m) => ({ label: label(m.month), value: m.connectedSoFar }))}
+              desc={`A line through the people connected from the start of the period to the end of each month, ${span}${references.length ? `, with ${references.map((r) => `the ${r.label.toLowerCase()} (${r.value})`).join(' and ')} as horizontal lines` : ''}.${withheld(months.filter((m) => m.begun && m.connectedSoFar === null).length)} ${notBegun} The numbers are in the table “${name}: people per month”.`}
+              points={months.map((m) => ({ label: label(m.month), value: m.begun ? m.connectedSoFar : undefined }))}
               references={references}
             />
           </ChartFigure>
