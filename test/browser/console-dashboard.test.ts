@@ -199,6 +199,12 @@ describe('the program manager’s dashboard', () => {
     expect(csv).toContain('housing,male,,,0,0,0,,,,,,referred connected');
     for (const id of participantIds) expect(csv).not.toContain(id);
     await expectAccessible(page);
+
+    // Partners by name, as the manager may read the directory.
+    await page.getByLabel('Disaggregate by').selectOption('partner');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('groupBy')).toBe('partner');
+    expect((await tableRows(page, '#groups-housing')).get('Eastside Housing')!.slice(0, 2)).toEqual(['30', '28']);
     await context.close();
   });
 
@@ -214,13 +220,16 @@ describe('the program manager’s dashboard', () => {
     await expect(page.getByText('Every count from 1 to 10 people is withheld', { exact: false }).isVisible()).resolves.toBe(true);
     await expect(page.locator('svg.chart').count()).resolves.toBe(2);
     await expect(page.locator('#groups-housing caption').textContent()).resolves.toBe('Housing: by race and ethnicity');
+    const byRace = await tableRows(page, '#groups-housing');
+    expect([...byRace.keys()]).toEqual(expect.arrayContaining(['Black or African American', 'Middle Eastern or North African', 'Multiracial', 'Undisclosed']));
+    expect(byRace.get('White')!.slice(0, 2)).toEqual(['30', '28']);
     await expectAccessible(page);
     // As printed: the PDF renders.
     expect((await page.pdf()).length).toBeGreaterThan(1000);
     await context.close();
   });
 
-  it('says in words what is wrong with a period, and shows the dashboard only to those the API lets read the report', async () => {
+  it('says in words what is wrong with a period, and shows the dashboard to managers and compliance officers only, as the API lets them read the report', async () => {
     const { context, page } = await newVisitor(browser, hub.running.url!);
     await signIn(page, 'mo@probation.example', PASSWORD);
     await expect.poll(() => new URL(page.url()).pathname).toBe('/console/dashboard');
@@ -241,5 +250,15 @@ describe('the program manager’s dashboard', () => {
     expect((await planner.page.goto('/console/dashboard'))?.status()).toBe(403);
     expect((await planner.context.request.get(`/console/dashboard.csv?from=${PERIOD.from}&to=${PERIOD.to}`)).status()).toBe(403);
     await planner.context.close();
+
+    // A compliance officer may read the report through the API, and so the dashboard.
+    await staff({ organizationId: probationId, role: 'compliance', name: 'Cam Audit', email: 'cam@probation.example' });
+    const officer = await newVisitor(browser, hub.running.url!);
+    await signIn(officer.page, 'cam@probation.example', PASSWORD);
+    await expect.poll(() => new URL(officer.page.url()).pathname).toBe('/console');
+    await officer.page.getByRole('link', { name: 'Outcome indicators' }).click();
+    await expect.poll(() => new URL(officer.page.url()).pathname).toBe('/console/dashboard');
+    await expect(officer.page.locator('h1').textContent()).resolves.toBe('Outcome indicators');
+    await officer.context.close();
   });
 });

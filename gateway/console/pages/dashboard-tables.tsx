@@ -7,7 +7,12 @@ import { categoryLabel } from './case-file.js';
 const AGE_LABELS: Record<string, string> = {
   under_18: 'Under 18', '18_24': '18 to 24', '25_34': '25 to 34', '35_44': '35 to 44', '45_54': '45 to 54', '55_64': '55 to 64', '65_plus': '65 and over',
 };
-export const groupLabel = (group: string, names: Record<string, string>) => names[group] ?? AGE_LABELS[group] ?? categoryLabel(group);
+/** SPD 15's category names, as the standard writes them. */
+const RACE_LABELS: Record<string, string> = {
+  american_indian_or_alaska_native: 'American Indian or Alaska Native', black_or_african_american: 'Black or African American',
+  middle_eastern_or_north_african: 'Middle Eastern or North African', native_hawaiian_or_pacific_islander: 'Native Hawaiian or Pacific Islander',
+};
+export const groupLabel = (group: string, names: Record<string, string>) => names[group] ?? AGE_LABELS[group] ?? RACE_LABELS[group] ?? categoryLabel(group);
 export const serviceLabel = categoryLabel;
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
