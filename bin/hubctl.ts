@@ -83,7 +83,7 @@ const staff = program.command('staff').description('Accounts for people who sign
 staff
   .command('create')
   .description('Create a console account through POST /v1/staff, signing in as the admin client; prints the account as JSON.')
-  .requiredOption('--role <role>', 'admin, planner, partner or compliance: the same roles as API clients')
+  .requiredOption('--role <role>', 'admin, planner, partner, compliance or manager: the same roles as API clients')
   .requiredOption('--name <name>', "the person's name")
   .requiredOption('--email <address>', 'what they sign in with')
   .option('--organization <org-id>', 'their organisation (org_…); required for every role but admin')

@@ -26,6 +26,13 @@ const rounded = (n: number | null, places = 2) => (n === null ? null : Math.roun
  * small counts withheld (domain/suppression.ts). Reading a report is audited.
  */
 export async function indicatorsReport(hub: Pick<Hub, 'sql'>, caller: Caller, query: IndicatorsQuery): Promise<IndicatorsReport> {
+  const report = await buildReport(hub, query);
+  await appendAudit(hub.sql, { actor: caller.clientId, action: 'report.indicators.read', detail: { from: report.from, to: report.to, groupBy: query.groupBy } });
+  return report;
+}
+
+/** The report, not audited: for a caller that audits what it shows as one read (services/indicators-over-time.ts). */
+export async function buildReport(hub: Pick<Hub, 'sql'>, query: IndicatorsQuery): Promise<IndicatorsReport> {
   const from = instant(query.from);
   const to = instant(query.to);
   const [counted, targets] = await Promise.all([
@@ -55,7 +62,6 @@ export async function indicatorsReport(hub: Pick<Hub, 'sql'>, caller: Caller, qu
       rows.push(row);
     });
   }
-  await appendAudit(hub.sql, { actor: caller.clientId, action: 'report.indicators.read', detail: { from: from.toISOString(), to: to.toISOString(), groupBy: query.groupBy } });
   return {
     from: from.toISOString(), to: to.toISOString(), groupBy: query.groupBy,
     ...(query.groupBy === 'race' ? { method: RACE_METHOD } : {}),
@@ -73,6 +79,10 @@ function serviceGroups(groupBy: GroupBy, counted: CountedGroup[], service: Servi
     service, group, counts: zero(), medianHoursToAcknowledge: null, acknowledgedPeople: 0, medianDaysToFirstContact: null, contactedPeople: 0,
   });
 }
+
+/** The name a downloaded report is saved under: its grouping and days. */
+export const csvFileName = (report: Pick<IndicatorsReport, 'groupBy' | 'from' | 'to'>) =>
+  `indicators-${report.groupBy}-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv`;
 
 const CSV_COLUMNS = [
   'service', 'group', ...COUNT_FIELDS, 'medianHoursToAcknowledge', 'medianDaysToFirstContact', 'baseline', 'target', 'progress', 'suppressed',

@@ -3,10 +3,17 @@ import { raw } from 'hono/html';
 import type { StaffSession } from '../../services/staff.js';
 
 /** Where each role starts its day. */
-export const HOME: Record<string, string> = { partner: '/console/inbox', planner: '/console/caseload', compliance: '/console/participants', admin: '/console' };
+export const HOME: Record<string, string> = { partner: '/console/inbox', planner: '/console/caseload', manager: '/console/dashboard', compliance: '/console/participants', admin: '/console' };
 
-/** Every console page: one stylesheet, no script, a skip link and landmarks for keyboard and screen-reader users. */
-export function Layout(props: { title: string; session?: StaffSession | undefined; children?: Child }) {
+/** Roles that may read the outcome indicators (as `GET /v1/reports/indicators` allows). */
+export const DASHBOARD_ROLES: readonly string[] = ['manager', 'compliance'];
+
+/**
+ * Every console page: one stylesheet, no script, a skip link and landmarks for keyboard and
+ * screen-reader users. `print`: a page meant to be printed or saved as a document, without the
+ * console's bar; `wide`: a page of charts and tables side by side.
+ */
+export function Layout(props: { title: string; session?: StaffSession | undefined; print?: boolean; wide?: boolean; children?: Child }) {
   const { session } = props;
   return (
     <>
@@ -19,8 +26,8 @@ export function Layout(props: { title: string; session?: StaffSession | undefine
         <link rel="stylesheet" href="/console/assets/console.css" />
       </head>
       <body>
-        <a class="skip" href="#main">Skip to content</a>
-        <header class="bar">
+        {props.print ? null : <a class="skip" href="#main">Skip to content</a>}
+        {props.print ? null : <header class="bar">
           <a href="/console">Referral hub</a>
           {session ? (
             <>
@@ -29,6 +36,7 @@ export function Layout(props: { title: string; session?: StaffSession | undefine
                   {session.staff.role === 'partner' ? <li><a href="/console/inbox">Inbox</a></li> : null}
                   {session.staff.role === 'planner' ? <><li><a href="/console/caseload">Caseload</a></li><li><a href="/console/participants/new">Enrol a participant</a></li></> : null}
                   {session.staff.role === 'compliance' ? <><li><a href="/console/participants">Participants</a></li><li><a href="/console/audit">Audit log</a></li></> : null}
+                  {DASHBOARD_ROLES.includes(session.staff.role) ? <li><a href="/console/dashboard">Outcome indicators</a></li> : null}
                 </ul>
               </nav>
               <div class="who">
@@ -40,8 +48,8 @@ export function Layout(props: { title: string; session?: StaffSession | undefine
               </div>
             </>
           ) : null}
-        </header>
-        <main id="main">{props.children}</main>
+        </header>}
+        <main id="main" class={props.wide || props.print ? 'wide' : undefined}>{props.children}</main>
       </body>
     </html>
     </>

@@ -18,6 +18,7 @@ import {
   SIGN_IN_CSRF_COOKIE, type ConsoleEnv,
 } from './session.js';
 import { registerCompliancePages } from './compliance.js';
+import { registerDashboardPages } from './dashboard.js';
 import { registerPartnerPages } from './partner.js';
 import { registerPlannerPages } from './planner.js';
 
@@ -130,6 +131,7 @@ export function createConsole(hub: Hub) {
     if (session.staff.role === 'partner') return c.redirect('/console/inbox', 303);
     if (session.staff.role === 'planner') return c.redirect('/console/caseload', 303);
     if (session.staff.role === 'compliance') return c.redirect('/console/participants', 303);
+    if (session.staff.role === 'manager') return c.redirect('/console/dashboard', 303);
     return c.html(<HomePage session={session} />);
   });
   // Before the referral pages: `/referrals/new` is not a referral id.
@@ -137,5 +139,6 @@ export function createConsole(hub: Hub) {
   registerPartnerPages(app, hub, resumable);
   registerPlannerPages(app, hub, resumable);
   registerCompliancePages(app, hub);
+  registerDashboardPages(app, hub);
   return app;
 }

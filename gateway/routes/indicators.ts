@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { page } from '../../lib/cursor.js';
 import { ListQuery, listOf } from '../../schemas/common.js';
 import { IndicatorsQuery, IndicatorsReport, Target, TargetInput, TargetQuery } from '../../schemas/indicators.js';
-import { indicatorsCsv, indicatorsReport, SUPPRESSION_RULE } from '../../services/indicators.js';
+import { csvFileName, indicatorsCsv, indicatorsReport, SUPPRESSION_RULE } from '../../services/indicators.js';
 import { setTarget, targets } from '../../services/targets.js';
 import type { AppEnv } from '../context.js';
 import type { Hub } from '../../services/hub.js';
@@ -107,7 +107,7 @@ export function registerIndicatorRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
     const query = c.req.valid('query');
     const report = await indicatorsReport(hub, caller, query);
     if (c.req.header('accept')?.includes('text/csv')) {
-      c.header('content-disposition', `attachment; filename="indicators-${query.groupBy}-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv"`);
+      c.header('content-disposition', `attachment; filename="${csvFileName(report)}"`);
       return c.body(indicatorsCsv(report), 200, { 'content-type': 'text/csv; charset=utf-8' });
     }
     return c.json(report, 200);
