@@ -3,7 +3,7 @@ import { prepareAdapter, showAdapter, type AdapterInput, type AdapterView, type 
 import { transaction } from '../db/connect.js';
 import type { Caller } from '../domain/caller.js';
 import { page } from '../lib/cursor.js';
-import { notFound } from '../lib/errors.js';
+import { forbidden, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { assertRegisteredUrlIsPublic } from '../lib/net/registered-url.js';
 import type { ClientInput, OrganizationSchemas } from '../schemas/organization.js';
@@ -63,6 +63,30 @@ export async function readOrganization(hub: Deps, caller: Caller, id: string): P
   const wholeDirectory = caller.role === 'admin' || caller.role === 'manager';
   if (!org || (!wholeDirectory && caller.organizationId !== id)) throw notFound('organization');
   return shown(org);
+}
+
+/** More organisations than a consent form can sensibly list; the API takes any id. */
+const RECIPIENT_DIRECTORY_LIMIT = 500;
+
+export interface ConsentParty {
+  id: string;
+  name: string;
+  kind: OrganizationView['kind'];
+  part2Program: boolean;
+}
+
+/**
+ * The organisations a compliance officer may name in a consent, by name: 42 CFR 2.31(a)(4)
+ * wants a Part 2 consent to name its recipients, so the person writing it must be able to pick
+ * them. Names, kinds and the Part 2 flag only, never adapters or settings.
+ */
+export async function consentParties(hub: Deps, caller: Caller): Promise<ConsentParty[]> {
+  if (caller.role !== 'compliance' && caller.role !== 'admin') throw forbidden('the directory of consent recipients is for compliance officers');
+  const rows = await store.listOrganizations(hub.sql, RECIPIENT_DIRECTORY_LIMIT);
+  return rows
+    .slice(0, RECIPIENT_DIRECTORY_LIMIT)
+    .map((o) => ({ id: o.id, name: o.name, kind: o.kind, part2Program: o.part2Program }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** PATCH /v1/organizations/{id} (admin): a new adapter replaces the old one whole, with new secrets. */
