@@ -15,6 +15,7 @@ import {
   checkCsrf, clearSessionCookie, cookieOptions, csrfRefused, loadSession, readForm, requireSession, safeNext, setSessionCookie,
   SIGN_IN_CSRF_COOKIE, type ConsoleEnv,
 } from './session.js';
+import { registerConsentPages } from './consent-pages.js';
 import { registerPartnerPages } from './partner.js';
 import { registerPlannerPages } from './planner.js';
 
@@ -99,5 +100,6 @@ export function createConsole(hub: Hub) {
   });
   registerPartnerPages(app, hub);
   registerPlannerPages(app, hub);
+  registerConsentPages(app, hub);
   return app;
 }
