@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { agency, type Agency } from '../support/scenario.js';
-import { permitConsent } from '../support/fixtures.js';
 import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from '../support/browser.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -131,22 +130,32 @@ describe("the compliance officer's consent pages", () => {
     await page.goto(`/console/consents/${consentId}/revoke`);
     await expect(page.locator('#refusal').textContent()).resolves.toContain('already revoked');
     await context.close();
-  }, 90_000);
+  }, 120_000);
 
-  it('refuses to revoke an irrevocable 42 CFR 2.35 consent and says why', async () => {
-    const created = await hub.api.request('POST', '/v1/consents', {
-      token: probation.compliance,
-      body: permitConsent(probation.participantId, probation.id, ['substance_use'], {
-        period: { start: new Date(Date.now() - DAY).toISOString(), end: new Date(Date.now() + 365 * DAY).toISOString() },
-        provision: { type: 'permit', actors: [{ role: 'source', organizationId: recovery.id }, { role: 'recipient', organizationId: probation.id }], purposes: ['court_reporting'], categories: ['substance_use'] },
-        irrevocable: { event: 'the final disposition of case 26-CR-0114' },
-      }),
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+  it('records an irrevocable 42 CFR 2.35 consent, then refuses to revoke it and says why', async () => {
     const { context, page } = await newVisitor(browser, hub.running.url!);
+    page.setDefaultTimeout(10_000);
     await signIn(page, 'robin@probation.example', PASSWORD);
     await expect.poll(() => new URL(page.url()).pathname).toBe('/console');
-    await page.goto(`/console/consents/${created.body.id}/revoke`);
+    // The criminal-justice consent: Riverside Recovery reports substance use information back to probation.
+    await page.goto(`/console/participants/${probation.participantId}/consents/new`);
+    await expect(page.locator('#minor-notice').count()).resolves.toBe(0);
+    await page.locator('#recipients').getByLabel('Riverside Recovery').check();
+    await page.locator('#purposes').getByLabel('Reports to the court or supervising officer').check();
+    await page.locator('#back').getByLabel(/Substance use disorder information/).check();
+    await page.getByLabel('Expires on (optional)').fill(day(365));
+    await page.getByLabel(/may not be revoked until the event below/).check();
+    await page.getByRole('button', { name: 'Review' }).click();
+    await expect(page.locator('#irrevocableEvent-error').textContent()).resolves.toContain('state the event');
+    await page.getByLabel('Until which event').fill('the final disposition of case 26-CR-0114');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Record consent' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Consent recorded as');
+    const consentId = new URL(page.url()).pathname.split('/').at(-1)!;
+    const read = await hub.api.request('GET', `/v1/consents/${consentId}`, { token: probation.compliance });
+    expect(read.body.irrevocable).toEqual({ event: 'the final disposition of case 26-CR-0114' });
+
+    await page.getByRole('link', { name: 'Revoke' }).click();
     const refusal = (await page.locator('#refusal').textContent())!;
     expect(refusal).toContain('42 CFR 2.35');
     expect(refusal).toContain('may not be revoked until the final disposition of case 26-CR-0114');
@@ -155,10 +164,32 @@ describe("the compliance officer's consent pages", () => {
 
     // A post made anyway (a stale page) is refused by the service with the same words.
     const csrf = (await page.locator('input[name=csrf]').first().getAttribute('value'))!;
-    const posted = await context.request.post(`/console/consents/${created.body.id}/revoke`, { form: { csrf, reason: 'wants out' }, maxRedirects: 0 });
+    const posted = await context.request.post(`/console/consents/${consentId}/revoke`, { form: { csrf, reason: 'wants out' }, maxRedirects: 0 });
     expect(posted.status()).toBe(409);
     expect(await posted.text()).toContain('may not be revoked until the final disposition');
-    expect((await consentsOf(probation.participantId)).find((c) => c.id === created.body.id)!.status).toBe('active');
+    expect((await consentsOf(probation.participantId)).find((c) => c.id === consentId)!.status).toBe('active');
     await context.close();
-  });
+  }, 120_000);
+
+  it("keeps the pages to compliance officers, and another organisation's participant is not found", async () => {
+    const other = await agency(hub, 'Northside Probation');
+    for (const [role, email] of [['planner', 'pat@probation.example'], ['compliance', 'kim@northside.example']] as const) {
+      const organizationId = role === 'planner' ? probation.id : other.id;
+      const made = await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { organizationId, role, name: email, email, password: PASSWORD } });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+    }
+    const { context, page } = await newVisitor(browser, hub.running.url!);
+    await signIn(page, 'pat@probation.example', PASSWORD);
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/console/caseload');
+    expect((await page.goto(`/console/participants/${minorId}/consents/new`))?.status()).toBe(403);
+    await context.close();
+
+    const northside = await newVisitor(browser, hub.running.url!);
+    await signIn(northside.page, 'kim@northside.example', PASSWORD);
+    await expect.poll(() => new URL(northside.page.url()).pathname).toBe('/console');
+    expect((await northside.page.goto(`/console/participants/${minorId}/consents/new`))?.status()).toBe(404);
+    const [consent] = await consentsOf(minorId);
+    expect((await northside.page.goto(`/console/consents/${consent!.id}/print`))?.status()).toBe(404);
+    await northside.context.close();
+  }, 120_000);
 });

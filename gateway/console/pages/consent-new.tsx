@@ -25,7 +25,8 @@ interface Common {
   ownOrg: { id: string; name: string };
 }
 
-const described = (id: string, error?: string) => (error ? { 'aria-describedby': id, 'aria-invalid': 'true' } : {});
+/** A field's message ("the participant is a minor: …") as a sentence of its own. */
+const sentence = (message: string) => `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 const action = (participantId: string) => `/console/participants/${participantId}/consents/new`;
 
 /** Why a minor's consent needs a second signature, shown before anything is saved. */
@@ -112,7 +113,7 @@ export function ConsentFormPage(props: Common & { values: FormValues; errors: Fi
       {Object.keys(errors).length ? (
         <div class="alert" role="alert">
           <p>The consent was not recorded: see the fields below.</p>
-          {errors.guardianName ? <p><strong>A guardian’s signature is missing.</strong> {errors.guardianName}.</p> : null}
+          {errors.guardianName ? <p><strong>A guardian’s signature is missing.</strong> {sentence(errors.guardianName)}</p> : null}
           {errors.form ? <p>{errors.form}</p> : null}
         </div>
       ) : null}
@@ -126,8 +127,11 @@ export function ConsentFormPage(props: Common & { values: FormValues; errors: Fi
             <Check name={`to.${p.id}`} values={values} hint={`${KIND_WORDS[p.kind]}${p.part2Program ? '; a 42 CFR Part 2 program' : ''}`}>{p.name}</Check>
           ))}
           {partners.length === 0 ? <p class="muted">No partner organisations are registered yet.</p> : null}
-          <p class="subhead">Or every organisation of a kind</p>
-          {ORGANIZATION_KINDS.map((k) => <Check name={`toKind.${k}`} values={values}>{KIND_WORDS[k]}</Check>)}
+          {/* Folded away (no script needed): naming the partner is what 42 CFR Part 2 expects. */}
+          <details open={ORGANIZATION_KINDS.some((k) => values[`toKind.${k}`] === 'on')}>
+            <summary>Or every organisation of a kind</summary>
+            {ORGANIZATION_KINDS.map((k) => <Check name={`toKind.${k}`} values={values}>{KIND_WORDS[k]}</Check>)}
+          </details>
         </Group>
 
         <Group id="purposes" legend="For what purpose" error={errors.purposes}>

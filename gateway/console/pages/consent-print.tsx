@@ -83,7 +83,7 @@ export function ConsentPrintPage(props: {
         </div>
         {guardianLine ? (
           <div class="signature" id="guardian-line">
-            <p><span class="line">&nbsp;</span><br />Signature of the parent or legal guardian (the patient is a minor)</p>
+            <p><span class="line">&nbsp;</span><br />Signature of the parent or legal guardian{participant.minor ? ' (the patient is a minor)' : ''}</p>
             <p><span class="line short">&nbsp;</span><br />Relationship to the patient</p>
             <p><span class="line short">&nbsp;</span><br />Date</p>
           </div>
