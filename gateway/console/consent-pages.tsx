@@ -75,9 +75,12 @@ export function registerConsentPages(app: Hono<ConsoleEnv>, hub: Hub) {
         return formPage(errors, 422);
       }
     }
-    const chosenPart2 = [...read.parts.send, ...read.parts.back].includes('substance_use') || read.parts.organizations.some((o) => o.part2Program);
+    // Whatever a Part 2 program reports is substance use information (42 CFR 2.35): it comes back only under `substance_use`.
+    const programs = read.parts.organizations.filter((o) => o.part2Program);
+    const part2 = [...read.parts.send, ...read.parts.back].includes('substance_use') || (read.parts.back.length > 0 && programs.length > 0);
+    const unheard = read.parts.back.includes('substance_use') ? [] : programs.map((o) => o.name);
     return c.html(
-      <ConsentReviewPage session={session} {...ctx} values={values} input={read.input} warnings={consentWarnings(read.input.provision, read.input.period)} part2={chosenPart2} />,
+      <ConsentReviewPage session={session} {...ctx} values={values} input={read.input} warnings={consentWarnings(read.input.provision, read.input.period)} part2={part2} unheardPrograms={unheard} />,
     );
   });
 

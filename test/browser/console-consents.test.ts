@@ -127,6 +127,8 @@ describe("the compliance officer's consent pages", () => {
     await page.getByRole('button', { name: 'Revoke consent' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toContain('Consent revoked');
     expect((await consentsOf(minorId))[0]!.status).toBe('revoked');
+    const revokedBy = await hub.db.sql<{ action: string }[]>`SELECT action FROM audit_log WHERE subject = ${consentId} AND actor LIKE 'staff:%'`;
+    expect(revokedBy.map((a) => a.action)).toEqual(expect.arrayContaining(['consent.created', 'console.consent.printed', 'consent.revoked']));
     await page.goto(`/console/consents/${consentId}/revoke`);
     await expect(page.locator('#refusal').textContent()).resolves.toContain('already revoked');
     await context.close();

@@ -7,7 +7,7 @@ import { SIGNATURE_METHODS, type FieldErrors, type FormValues } from '../consent
 import { FieldError, Layout } from '../layout.js';
 import { ConsentRules } from './consent-rules.js';
 import { ConsentSummary } from './consent-summary.js';
-import { BASIS_WORDS, CATEGORY_WORDS, KIND_WORDS, METHOD_WORDS, PURPOSE_WORDS, dayOf } from './consent-words.js';
+import { BASIS_WORDS, CATEGORY_WORDS, KIND_WORDS, METHOD_WORDS, PURPOSE_WORDS, dayOf, list } from './consent-words.js';
 
 export interface ConsentSubject {
   id: string;
@@ -193,19 +193,20 @@ export function ConsentFormPage(props: Common & { values: FormValues; errors: Fi
 }
 
 /** Step two: what will be recorded, what to look at, and the values again as hidden fields. */
-export function ConsentReviewPage(props: Common & { values: FormValues; input: ConsentInput; warnings: string[]; part2: boolean }) {
+export function ConsentReviewPage(props: Common & { values: FormValues; input: ConsentInput; warnings: string[]; part2: boolean; unheardPrograms: string[] }) {
   const { session, participant, parties, ownOrg, values, input } = props;
   const guardian = input.signatures.find((s) => s.signer === 'guardian');
   return (
     <Layout title={`Review the consent for ${participant.name}`} session={session}>
       <h1>Review the consent for {participant.name}</h1>
       <p class="muted">Nothing is recorded yet. Check it with the participant, then record it.</p>
-      {props.warnings.length || props.part2 || participant.minor ? (
+      {props.warnings.length || props.part2 || props.unheardPrograms.length || participant.minor ? (
         <section aria-labelledby="look-at" class="notice">
           <h2 id="look-at">Before you record it</h2>
           <ul>
             {props.warnings.map((w) => <li>{w}</li>)}
             {props.part2 ? <li>It covers substance use disorder information (42 CFR Part 2): every disclosure carries the federal redisclosure notice, and the participant may revoke it at any time{input.irrevocable ? ', except as stated below (42 CFR 2.35)' : ''}.</li> : null}
+            {props.unheardPrograms.length ? <li>{list(props.unheardPrograms)} {props.unheardPrograms.length > 1 ? 'are' : 'is a'} 42 CFR Part 2 program{props.unheardPrograms.length > 1 ? 's' : ''}: {ownOrg.name} will not see what {props.unheardPrograms.length > 1 ? 'they report' : 'it reports'} (attendance, progress) unless substance use disorder information is among what may be reported back.</li> : null}
             {participant.minor && guardian ? <li>{participant.name} is a minor: {guardian.name}{guardian.relationship ? ` (${guardian.relationship})` : ''} signs as guardian.</li> : null}
             {participant.minor && !guardian ? <li>{participant.name} is a minor consenting alone: this is allowed only for substance use disorder information, from age 12.</li> : null}
           </ul>
