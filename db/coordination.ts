@@ -24,4 +24,6 @@ export const CHANNELS = {
   outbox: 'hub_outbox',
   /** A participant's consents changed: every process drops its cached bases (payload: the participant id). */
   consents: 'hub_consents',
+  /** An organisation was written (a trigger, db/migrations/006): every process drops its cached row (payload: the organisation id). */
+  organizations: 'hub_organizations',
 } as const;

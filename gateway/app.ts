@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { routePath } from 'hono/route';
+import { bodyLimit } from './body-limit.js';
 import { HubError, badRequest, notFound, tooLarge, unauthorized, unavailable } from '../lib/errors.js';
 import { createAccessTokenVerifier } from './auth/access-tokens.js';
 import type { AppEnv } from './context.js';

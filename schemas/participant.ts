@@ -44,3 +44,21 @@ export const Participant = ParticipantInput.safeExtend({
   createdAt: Timestamp.openapi({ description: 'When the participant was enrolled.' }),
 }).openapi('Participant', { description: 'A participant, as enrolled by the planner’s organisation.' });
 export type Participant = z.infer<typeof Participant>;
+
+/**
+ * A search among one organisation's participants. Names are stored encrypted, so a name only
+ * narrows a search by date of birth or reference: the hub never decrypts a whole caseload to
+ * find one person.
+ */
+export const ParticipantSearch = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    birthDate: z.iso.date('a date, YYYY-MM-DD').optional(),
+    reference: z.string().trim().min(1).max(200).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.birthDate || s.reference) return;
+    if (s.name) ctx.addIssue({ code: 'custom', path: ['birthDate'], message: 'names are stored encrypted, so a name is searched among the participants born on a date: add the date of birth (or search by case number)' });
+    else ctx.addIssue({ code: 'custom', path: ['birthDate'], message: 'enter a date of birth, or a case number or participant id' });
+  });
+export type ParticipantSearch = z.infer<typeof ParticipantSearch>;

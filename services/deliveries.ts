@@ -6,7 +6,7 @@ import type { DeliveryJob } from '../lib/queues.js';
 import { appendAudit } from '../store/audit.js';
 import { recordDisclosure } from '../store/disclosures.js';
 import { insertEvent } from '../store/events.js';
-import { adapterSecrets, getOrganization, type OrganizationRow } from '../store/organizations.js';
+import { adapterSecrets, type OrganizationRow } from '../store/organizations.js';
 import { claimAttempt, finishOutbox, insertOutbox, recordAttempt, scheduleRetry, type OutboxRow } from '../store/outbox.js';
 import { markDelivered, setLastError, type ReferralRow } from '../store/referrals.js';
 import { unscoped } from '../store/unscoped.js';
@@ -36,7 +36,7 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
   const row = await claimAttempt(hub.sql, job.outboxId, job.attempt, lease);
   if (!row) return 'stale';
   const referral = (await unscoped.referral(hub.sql, row.referralId))!;
-  const partner = (await getOrganization(hub.sql, row.partnerId))!;
+  const partner = (await hub.organizations.get(row.partnerId))!;
   const adapter = await adapterFor(hub, partner);
 
   let message: DeliveryMessage;
@@ -74,7 +74,7 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
       hub.metrics.disclosures.inc({ channel: 'delivery' });
     }
     // Routing facts beside the view (opaque ids, organisation names), sent now that identity is permitted.
-    const referrer = (await getOrganization(hub.sql, referral.referrerOrgId))!;
+    const referrer = (await hub.organizations.get(referral.referrerOrgId))!;
     const context = { subjectRef: participant.id, referrer: { id: referrer.id, name: referrer.name }, partner: { id: partner.id, name: partner.name } };
     message = { messageId: row.messageId, type: 'referral.created', referral: view, context };
   } else if (row.kind === 'notify') {

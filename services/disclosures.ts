@@ -6,7 +6,6 @@ import type { Purpose } from '../schemas/vocabulary.js';
 import { appendAudit } from '../store/audit.js';
 import { listDisclosures, type DisclosureFilter } from '../store/disclosures.js';
 import { sealAudit, verifyAuditChain } from '../store/audit.js';
-import { getOrganization } from '../store/organizations.js';
 import { scopedTo } from '../store/scoped.js';
 import { decideFor } from './decisions.js';
 
@@ -15,16 +14,18 @@ import { decideFor } from './decisions.js';
  * reverse (`source` = the partner reporting back), with a reason for every denied category.
  */
 export async function explainAccess(
-  hub: Pick<Hub, 'sql' | 'keyring' | 'bases' | 'clock'>,
+  hub: Pick<Hub, 'sql' | 'keyring' | 'bases' | 'clock' | 'organizations'>,
   caller: Caller,
   participantId: string,
   query: { recipient: string; purpose: Purpose; source?: string | undefined; at?: string | undefined },
 ) {
   const scope = scopedTo(hub.sql, hub.keyring, caller);
-  const ref = await scope.participantRef(participantId);
-  const recipient = await getOrganization(hub.sql, query.recipient);
+  const [ref, recipient, source] = await Promise.all([
+    scope.participantRef(participantId),
+    hub.organizations.get(query.recipient),
+    query.source ? hub.organizations.get(query.source) : undefined,
+  ]);
   if (!recipient) throw notFound('recipient organization', 'recipient');
-  const source = query.source ? await getOrganization(hub.sql, query.source) : undefined;
   if (query.source && !source) throw notFound('source organization', 'source');
   const at = query.at ? new Date(query.at) : hub.clock.now();
   // A minor's reasons name the guardian whose signature is missing: only then is the (encrypted)

@@ -114,3 +114,16 @@ export async function registerClient(hub: Deps, caller: Caller, input: z.infer<t
   });
   return { clientId, organizationId: input.organizationId, role: input.role };
 }
+
+/**
+ * Names for organisation ids a page already shows (a consent's actors, a disclosure's
+ * recipient): the same names the access decision's reasons carry. An unknown id keeps no name.
+ */
+export async function organizationNames(hub: Pick<Hub, 'organizations'>, ids: Iterable<string>): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const id of new Set(ids)) {
+    const org = await hub.organizations.get(id);
+    if (org) names.set(id, org.name);
+  }
+  return names;
+}

@@ -12,7 +12,7 @@ import { scopedTo } from '../store/scoped.js';
  * The participant as the API shows it: `minor` under the consent policy at `at` (the hub's
  * clock); the owning organisation is the caller's, so it is left out.
  */
-const shown = ({ organizationId: _org, ...participant }: ParticipantRecord, at: Date) => ({
+export const shownParticipant = ({ organizationId: _org, ...participant }: ParticipantRecord, at: Date) => ({
   ...participant,
   minor: ageAt(participant.birthDate, at) < DEFAULT_MINOR_POLICY.adultAge,
 });
@@ -24,12 +24,12 @@ export async function enrolParticipant(hub: Pick<Hub, 'sql' | 'keyring' | 'clock
     await appendAudit(tx, { actor: caller.clientId, action: 'participant.created', subject: created.id });
     return created;
   });
-  return shown(participant, hub.clock.now());
+  return shownParticipant(participant, hub.clock.now());
 }
 
 /** GET /v1/participants/{id}: one of the caller's participants; any other is not found. Each read is audited. */
 export async function readParticipant(hub: Pick<Hub, 'sql' | 'keyring' | 'clock'>, caller: Caller, id: string) {
   const participant = await scopedTo(hub.sql, hub.keyring, caller).participant(id);
   await appendAudit(hub.sql, { actor: caller.clientId, action: 'participant.read', subject: participant.id });
-  return shown(participant, hub.clock.now());
+  return shownParticipant(participant, hub.clock.now());
 }

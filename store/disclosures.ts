@@ -69,3 +69,9 @@ export async function listDisclosures(sql: Sql, participantId: string, filter: D
     channel: r.channel,
   }));
 }
+
+/** The organisations a participant's data has gone to, in the accounting. */
+export async function recipientsOf(sql: Sql, participantId: string): Promise<string[]> {
+  const rows = await sql<{ recipient_org_id: string }[]>`SELECT DISTINCT recipient_org_id FROM disclosures WHERE participant_id = ${participantId} ORDER BY recipient_org_id`;
+  return rows.map((r) => r.recipient_org_id);
+}

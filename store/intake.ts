@@ -3,18 +3,12 @@ import type { Sql } from '../db/connect.js';
 import { CHANNELS } from '../db/coordination.js';
 import { newId } from '../lib/ids.js';
 import type { CaseFile } from '../schemas/case-file.js';
-import { DATA_CATEGORIES, type Purpose, type ReferralStatus, type Service } from '../schemas/vocabulary.js';
+import { DATA_CATEGORIES, type ReferralStatus } from '../schemas/vocabulary.js';
 import { newMessageId } from './outbox.js';
 import { referralFromRow, type ReferralRow } from './referrals.js';
 
-export interface IntakeInput {
-  id: string;
-  participantId: string;
-  referrerOrgId: string;
-  partnerId: string;
-  service: Service;
-  purpose: Purpose;
-  priority: 'routine' | 'urgent';
+/** The referral's own fields as its row holds them, plus what intake alone knows. */
+export interface IntakeInput extends Pick<ReferralRow, 'id' | 'participantId' | 'referrerOrgId' | 'partnerId' | 'service' | 'purpose' | 'priority'> {
   status: Extract<ReferralStatus, 'queued' | 'awaiting_consent'>;
   reason: string;
   createdBy: string;

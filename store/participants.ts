@@ -29,6 +29,28 @@ export async function getParticipant(sql: Sql, keyring: DataKeyring, id: string,
   return row && toParticipant(keyring, row);
 }
 
+/** What a participant search may narrow on in SQL: the columns kept in the clear. */
+export interface ParticipantCriteria {
+  birthDate?: string | undefined;
+  /** The enrolling organisation's own case number, or the hub's participant id. */
+  reference?: string | undefined;
+}
+
+/**
+ * One organisation's participants matching every criterion given, newest first, at most `limit`.
+ * Only the clear columns are compared here; the name is inside the encrypted record, so a name
+ * is matched by the caller after decryption, within what these criteria let through.
+ */
+export async function searchParticipants(sql: Sql, keyring: DataKeyring, ownerOrgId: string, criteria: ParticipantCriteria, limit: number): Promise<ParticipantRecord[]> {
+  const rows = await sql<Row[]>`SELECT id, organization_id, external_id, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, record_jwe, created_at
+    FROM participants
+    WHERE organization_id = ${ownerOrgId}
+      AND ${criteria.birthDate ? sql`birth_date = ${criteria.birthDate}` : sql`true`}
+      AND ${criteria.reference ? sql`(external_id = ${criteria.reference} OR id = ${criteria.reference})` : sql`true`}
+    ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+  return Promise.all(rows.map((row) => toParticipant(keyring, row)));
+}
+
 /** The few fields decisions need, without decrypting the record. */
 export interface ParticipantRef {
   id: string;

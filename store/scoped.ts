@@ -3,7 +3,7 @@ import type { Sql } from '../db/connect.js';
 import type { Caller } from '../domain/caller.js';
 import { notFound } from '../lib/errors.js';
 import { getConsent, listConsents, type ConsentRecord } from './consents.js';
-import { getParticipant, getParticipantRef, type ParticipantRecord, type ParticipantRef } from './participants.js';
+import { getParticipant, getParticipantRef, searchParticipants, type ParticipantCriteria, type ParticipantRecord, type ParticipantRef } from './participants.js';
 import { getReferral, getReferralWithParticipant, type CaseFileEntryRow, type ReferralRow } from './referrals.js';
 
 /** How the caller stands to a referral it may see. */
@@ -37,6 +37,11 @@ export function scopedTo(sql: Sql, keyring: DataKeyring, caller: Pick<Caller, 'o
       const found = caller.organizationId ? await getParticipant(sql, keyring, id, own) : undefined;
       if (!found) throw notFound('participant');
       return found;
+    },
+
+    /** The caller's participants matching `criteria` (clear columns only), newest first. */
+    async findParticipants(criteria: ParticipantCriteria, limit: number): Promise<ParticipantRecord[]> {
+      return caller.organizationId ? searchParticipants(sql, keyring, own, criteria, limit) : [];
     },
 
     /** A consent of one of the caller's participants. */

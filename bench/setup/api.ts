@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { SignJWT, importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { request } from 'undici';
+import { signClientAssertion } from '../../dev/client-assertion.js';
 import { generateClientKey } from '../../dev/keys.js';
 
 /**
@@ -19,15 +19,7 @@ export class BenchApi {
   async token(clientId: string, key: JWK): Promise<string> {
     const cached = this.tokens.get(clientId);
     if (cached && cached.renewAt > Date.now()) return cached.token;
-    const assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: key.alg!, kid: key.kid!, typ: 'JWT' })
-      .setIssuer(clientId)
-      .setSubject(clientId)
-      .setAudience(`${this.publicUrl}/oauth/token`)
-      .setIssuedAt()
-      .setExpirationTime('4m')
-      .setJti(randomUUID())
-      .sign(await importJWK(key, key.alg));
+    const assertion = await signClientAssertion(clientId, key, `${this.publicUrl}/oauth/token`);
     const response = await request(`${this.origin}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

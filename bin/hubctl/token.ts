@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { signClientAssertion } from '../../dev/client-assertion.js';
 import { CliError, networkReason } from './errors.js';
 import { readPrivateKey } from './keys.js';
 
@@ -12,15 +11,7 @@ const TIMEOUT_MS = 15_000;
  */
 export async function signAssertion(clientId: string, keyFile: string, hubUrl: string): Promise<string> {
   const { jwk, key } = await readPrivateKey(keyFile);
-  return new SignJWT({})
-    .setProtectedHeader({ alg: jwk.alg!, kid: jwk.kid!, typ: 'JWT' })
-    .setIssuer(clientId)
-    .setSubject(clientId)
-    .setAudience(tokenEndpoint(hubUrl))
-    .setIssuedAt()
-    .setExpirationTime('4m')
-    .setJti(randomUUID())
-    .sign(key);
+  return signClientAssertion(clientId, jwk, tokenEndpoint(hubUrl), { key });
 }
 
 export function tokenEndpoint(hubUrl: string): string {

@@ -3,7 +3,7 @@ import { raw } from 'hono/html';
 import type { StaffSession } from '../../services/staff.js';
 
 /** Where each role starts its day. */
-export const HOME: Record<string, string> = { partner: '/console/inbox', planner: '/console/caseload', compliance: '/console', admin: '/console' };
+export const HOME: Record<string, string> = { partner: '/console/inbox', planner: '/console/caseload', compliance: '/console/participants', admin: '/console' };
 
 /** Every console page: one stylesheet, no script, a skip link and landmarks for keyboard and screen-reader users. */
 export function Layout(props: { title: string; session?: StaffSession | undefined; children?: Child }) {
@@ -28,6 +28,7 @@ export function Layout(props: { title: string; session?: StaffSession | undefine
                 <ul>
                   {session.staff.role === 'partner' ? <li><a href="/console/inbox">Inbox</a></li> : null}
                   {session.staff.role === 'planner' ? <><li><a href="/console/caseload">Caseload</a></li><li><a href="/console/participants/new">Enrol a participant</a></li></> : null}
+                  {session.staff.role === 'compliance' ? <><li><a href="/console/participants">Participants</a></li><li><a href="/console/audit">Audit log</a></li></> : null}
                 </ul>
               </nav>
               <div class="who">

@@ -15,6 +15,7 @@ import {
   checkCsrf, clearSessionCookie, cookieOptions, csrfRefused, loadSession, readForm, requireSession, safeNext, setSessionCookie,
   SIGN_IN_CSRF_COOKIE, type ConsoleEnv,
 } from './session.js';
+import { registerCompliancePages } from './compliance.js';
 import { registerConsentPages } from './consent-pages.js';
 import { registerPartnerPages } from './partner.js';
 import { registerPlannerPages } from './planner.js';
@@ -96,10 +97,12 @@ export function createConsole(hub: Hub) {
     const session = c.get('session')!;
     if (session.staff.role === 'partner') return c.redirect('/console/inbox', 303);
     if (session.staff.role === 'planner') return c.redirect('/console/caseload', 303);
+    if (session.staff.role === 'compliance') return c.redirect('/console/participants', 303);
     return c.html(<HomePage session={session} />);
   });
   registerPartnerPages(app, hub);
   registerPlannerPages(app, hub);
+  registerCompliancePages(app, hub);
   registerConsentPages(app, hub);
   return app;
 }

@@ -48,8 +48,9 @@ describe("the compliance officer's consent pages", () => {
     const { context, page } = await newVisitor(browser, hub.running.url!);
     page.setDefaultTimeout(10_000);
     await signIn(page, 'robin@probation.example', PASSWORD);
-    await expect.poll(() => new URL(page.url()).pathname).toBe('/console');
-    await page.goto(`/console/participants/${minorId}/consents/new`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/console/participants');
+    await page.goto(`/console/participants/${minorId}`);
+    await page.getByRole('link', { name: 'Record a consent' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Record a consent for Casey Brooks');
     await expect(page.locator('#minor-notice').textContent()).resolves.toContain('is a minor (age 15)');
 
@@ -138,7 +139,7 @@ describe("the compliance officer's consent pages", () => {
     const { context, page } = await newVisitor(browser, hub.running.url!);
     page.setDefaultTimeout(10_000);
     await signIn(page, 'robin@probation.example', PASSWORD);
-    await expect.poll(() => new URL(page.url()).pathname).toBe('/console');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/console/participants');
     // The criminal-justice consent: Riverside Recovery reports substance use information back to probation.
     await page.goto(`/console/participants/${probation.participantId}/consents/new`);
     await expect(page.locator('#minor-notice').count()).resolves.toBe(0);
@@ -188,7 +189,7 @@ describe("the compliance officer's consent pages", () => {
 
     const northside = await newVisitor(browser, hub.running.url!);
     await signIn(northside.page, 'kim@northside.example', PASSWORD);
-    await expect.poll(() => new URL(northside.page.url()).pathname).toBe('/console');
+    await expect.poll(() => new URL(northside.page.url()).pathname).toBe('/console/participants');
     expect((await northside.page.goto(`/console/participants/${minorId}/consents/new`))?.status()).toBe(404);
     const [consent] = await consentsOf(minorId);
     expect((await northside.page.goto(`/console/consents/${consent!.id}/print`))?.status()).toBe(404);

@@ -137,6 +137,29 @@ describe('bad input is a 400 problem naming the field, and writes nothing', () =
     for (let i = 0; i < 3; i++) expect((await hub.api.request('GET', '/v1/referrals', { token: probation.planner })).status).toBe(200);
   });
 
+  it('counts a chunked body (no Content-Length) as it arrives: 413 over the limit, accepted under it', async () => {
+    const chunked = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 64 * 1024) controller.enqueue(bytes.subarray(at, at + 64 * 1024));
+          controller.close();
+        },
+      });
+      return fetch(`${hub.api.baseUrl}/v1/referrals`, {
+        method: 'POST', body, duplex: 'half',
+        headers: { authorization: `Bearer ${probation.planner}`, 'content-type': 'application/json' },
+      } as RequestInit);
+    };
+    const before = await rowCounts(hub);
+    const tooBig = await chunked(JSON.stringify(referral({ reason: 'x'.repeat(1024 * 1024 + 10) })));
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(await rowCounts(hub)).toEqual(before);
+    const fits = await chunked(JSON.stringify(referral()));
+    expect(fits.status, await fits.clone().text()).toBe(201);
+  });
+
   it('rejects an unknown consent category and a period that ends before it starts', async () => {
     const consent = (extra: Record<string, unknown>) => ({ ...permitConsent(probation.participantId, partner.id, ['identity']), ...extra });
     const post = (body: unknown) => hub.api.request('POST', '/v1/consents', { token: probation.compliance, body });

@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { SignJWT, importJWK, type JWK } from 'jose';
+import { randomBytes } from 'node:crypto';
+import type { JWK } from 'jose';
 import { parseConfig } from '../../config/config.js';
 import { generateClientKey } from '../../dev/keys.js';
+import { signClientAssertion } from '../../dev/client-assertion.js';
 import { TestClock } from '../../lib/clock.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { startHub, type RunningHub } from '../../runtime/start.js';
@@ -37,15 +38,7 @@ export async function testEnv(db: TestDatabase, overrides: Record<string, string
 }
 
 export async function signAssertion(clientId: string, key: JWK, claims: { aud?: string; expSeconds?: number; jti?: string } = {}) {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: key.alg!, kid: key.kid! })
-    .setIssuer(clientId)
-    .setSubject(clientId)
-    .setAudience(claims.aud ?? `${PUBLIC_URL}/oauth/token`)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + (claims.expSeconds ?? 240))
-    .setJti(claims.jti ?? randomUUID())
-    .sign(await importJWK(key, key.alg));
+  return signClientAssertion(clientId, key, claims.aud ?? `${PUBLIC_URL}/oauth/token`, claims);
 }
 
 export interface ApiResponse<T = any> {

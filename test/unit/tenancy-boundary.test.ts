@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** The by-id look-ups of rows that belong to an organisation: reachable only through a scope. */
-const RAW_LOOKUPS = ['getParticipant', 'getParticipantRef', 'getReferral', 'getConsent', 'listConsents'];
+const RAW_LOOKUPS = ['getParticipant', 'getParticipantRef', 'searchParticipants', 'getReferral', 'getConsent', 'listConsents'];
 /** Folders whose code acts for a caller (requests, and the services they call). */
 const CALLER_FACING = ['gateway', 'services'];
 
