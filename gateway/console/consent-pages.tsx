@@ -8,6 +8,7 @@ import { consentParties } from '../../services/organizations.js';
 import { readParticipant } from '../../services/participants.js';
 import { auditConsoleAction, type StaffSession } from '../../services/staff.js';
 import { fieldFor, formFields, initialValues, readConsentForm, type FieldErrors, type FormValues } from './consent-form.js';
+import { fullName } from './pages/compliance-parts.js';
 import { ConsentFormPage, ConsentReviewPage, type ConsentSubject } from './pages/consent-new.js';
 import { ConsentPrintPage } from './pages/consent-print.js';
 import { RevokePage } from './pages/consent-revoke.js';
@@ -34,7 +35,7 @@ export function registerConsentPages(app: Hono<ConsoleEnv>, hub: Hub) {
     const own = parties.find((p) => p.id === caller.organizationId);
     const now = hub.clock.now();
     const participant: ConsentSubject = {
-      id: record.id, name: `${record.name.given.join(' ')} ${record.name.family}`, birthDate: record.birthDate,
+      id: record.id, name: fullName(record), birthDate: record.birthDate,
       age: ageAt(record.birthDate, now), minor: record.minor, guardians: record.guardians ?? [],
     };
     return { caller, participant, parties, ownOrg: { id: caller.organizationId, name: own?.name ?? 'your organisation' }, now };
