@@ -3,6 +3,7 @@ export { decide, DEFAULT_MINOR_POLICY, ageAt } from './decide.js';
 export { project } from './project.js';
 export { signatureProblems, consentWarnings } from './validate.js';
 export type { Problem, SignatureInput, MinorContext } from './validate.js';
+export { revocationRefusal, irrevocabilityProblems, irrevocableUntil } from './revocation.js';
 export { PART2_REDISCLOSURE_NOTICE, PART2_NOTICE_CODE, WITHHELD_NOTICE } from './notices.js';
 export type { Disclosed, ProjectedCaseFile } from './disclosed.js';
 export type * from './types.js';

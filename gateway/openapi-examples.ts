@@ -20,6 +20,7 @@ function exampleId(prefix: string, name: string): string {
 export const ids = {
   probation: exampleId('org', 'CountyProbation'),
   housing: exampleId('org', 'EastsideHousing'),
+  recovery: exampleId('org', 'RiversideRecovery'),
   participant: exampleId('par', 'JordanRivera'),
   referral: exampleId('ref', 'HousingReferral'),
   consent: exampleId('con', 'HousingConsent'),

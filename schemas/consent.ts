@@ -73,6 +73,21 @@ export const SignatureInput = z.strictObject({
 }).openapi({ description: 'A signature on the consent.' });
 export type Signature = z.infer<typeof SignatureInput>;
 
+export const Irrevocability = z
+  .strictObject({
+    event: z.string().min(1).max(500).openapi({
+      description: 'The stated event or condition until which the participant may not revoke, in words.',
+      example: 'the final disposition of case 26-CR-0114',
+    }),
+    until: Timestamp.optional().openapi({ description: 'From when revocation is allowed at the latest; the end of the consent’s period when absent.' }),
+  })
+  .openapi('Irrevocability', {
+    description:
+      'A 42 CFR 2.35 criminal-justice consent (a Part 2 program reporting to the agency that referred the participant) may be irrevocable until a stated event: ' +
+      '`POST /v1/consents/{id}/revoke` is refused (409) until `until`, or until the period ends. Only a `consent` basis with a date when it stops (`until` or `period.end`) may be irrevocable.',
+  });
+export type Irrevocability = z.infer<typeof Irrevocability>;
+
 export const ConsentInput = z
   .strictObject({
     participantId: Id.openapi({ description: 'Whose consent it is.', example: 'par_JordanRivera0000000001' }),
@@ -81,6 +96,7 @@ export const ConsentInput = z
     signatures: z.array(SignatureInput).max(10).default([]).openapi({ description: 'Required for a `consent` basis: the participant’s, and a guardian’s for a minor (except `substance_use` from age 12).' }),
     documentRef: z.string().min(1).max(2000).optional().openapi({ description: 'Where the signed form, order or statute is kept (a document id or URL). Required for `court_order` and `statute`.' }),
     provision: ProvisionInput,
+    irrevocable: Irrevocability.optional().openapi({ description: 'Only for a 42 CFR 2.35 criminal-justice consent: until when it may not be revoked. Revocable at any time when absent (42 CFR 2.31(a)(6)).' }),
   })
   .openapi('ConsentInput', { description: 'A basis to record.' });
 export type ConsentInput = z.infer<typeof ConsentInput>;
@@ -97,6 +113,7 @@ export const Consent = z
     signatures: z.array(SignatureInput).openapi({ description: 'The signatures recorded.' }),
     documentRef: z.string().optional().openapi({ description: 'Where the signed form, order or statute is kept.' }),
     provision: z.unknown().openapi({ type: 'object', description: 'The provision tree as recorded (see `Provision`).' }),
+    irrevocable: Irrevocability.optional().openapi({ description: 'Present on a 42 CFR 2.35 consent that may not be revoked until a stated event.' }),
     createdAt: Timestamp.openapi({ description: 'When it was recorded.' }),
     revokedAt: Timestamp.optional().openapi({ description: 'When it was revoked; from then on no decision rests on it.' }),
     revokeReason: z.string().optional().openapi({ description: 'Why it was revoked.' }),

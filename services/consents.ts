@@ -1,7 +1,7 @@
 import type { Hub } from './hub.js';
 import type { Caller } from '../domain/caller.js';
 import { transaction, type Sql } from '../db/connect.js';
-import { consentWarnings, signatureProblems } from '../consent/index.js';
+import { consentWarnings, irrevocabilityProblems, revocationRefusal, signatureProblems } from '../consent/index.js';
 import { newId } from '../lib/ids.js';
 import { conflict, unprocessable } from '../lib/errors.js';
 import type { ConsentInput } from '../schemas/consent.js';
@@ -25,7 +25,7 @@ export async function createConsent(hub: Hub, caller: Caller, input: ConsentInpu
   // A compliance officer manages the consents of its own organisation's participants.
   const participant = await scopedTo(hub.sql, hub.keyring, caller).participantRef(input.participantId, 'participantId');
   const now = hub.clock.now();
-  const problems = signatureProblems(input, { birthDate: participant.birthDate, at: now, provision: input.provision });
+  const problems = [...signatureProblems(input, { birthDate: participant.birthDate, at: now, provision: input.provision }), ...irrevocabilityProblems(input)];
   if (problems.length > 0) throw unprocessable(`the ${input.basis} cannot be recorded: ${problems.map((p) => p.message).join('; ')}`, problems);
   const expired = statusOverride === 'expired' || (input.period.end !== undefined && Date.parse(input.period.end) <= now.getTime());
   const created = await transaction(hub.sql, async (tx) => {
@@ -33,7 +33,7 @@ export async function createConsent(hub: Hub, caller: Caller, input: ConsentInpu
       tx,
       hub.keyring,
       { id: newId('con'), participantId: participant.id, basis: input.basis, status: expired ? 'expired' : 'active', period: input.period,
-        signatures: input.signatures, documentRef: input.documentRef, provision: input.provision },
+        signatures: input.signatures, documentRef: input.documentRef, provision: input.provision, irrevocable: input.irrevocable },
       caller.clientId,
     );
     // The participant's undelivered referrals are locked in one order (oldest first) by every
@@ -58,7 +58,9 @@ export async function listOwnConsents(hub: Hub, caller: Caller, participantId: s
 
 export async function revoke(hub: Hub, caller: Caller, id: string, reason: string) {
   const existing = await getOwnConsent(hub, caller, id);
-  if (existing.status === 'revoked') throw conflict('this consent is already revoked', { allowed: [] });
+  // The same words the console shows before anyone tries (consent/revocation.ts).
+  const refusal = revocationRefusal(existing, hub.clock.now());
+  if (refusal) throw conflict(refusal.message, { allowed: [] });
   const result = await transaction(hub.sql, async (tx) => {
     const revoked = await revokeConsent(tx, hub.keyring, id, reason);
     if (!revoked) throw conflict('this consent is already revoked', { allowed: [] });

@@ -75,6 +75,8 @@ export interface PartnerEntry {
   part2Program: boolean;
 }
 
+const entryOf = (o: PartnerEntry): PartnerEntry => ({ id: o.id, name: o.name, kind: o.kind, part2Program: o.part2Program });
+
 /** The directory holds few rows (one per organisation); more than this is a directory to search, not to list. */
 const DIRECTORY_SIZE = 200;
 
@@ -86,7 +88,27 @@ const DIRECTORY_SIZE = 200;
 export async function partnerDirectory(hub: Pick<Hub, 'sql'>, caller: Caller, service?: Service): Promise<PartnerEntry[]> {
   if (caller.role !== 'planner' || !caller.organizationId) throw forbidden('the partner directory is for a referring organisation’s planners');
   const rows = await store.listOrganizationsOfKinds(hub.sql, service ? PROVIDER_KINDS[service] : undefined, REFERRING_KINDS, caller.organizationId, DIRECTORY_SIZE);
-  return rows.map((o) => ({ id: o.id, name: o.name, kind: o.kind, part2Program: o.part2Program }));
+  return rows.map(entryOf);
+}
+
+/** More organisations than a consent form can sensibly list; the API takes any id. */
+const RECIPIENT_DIRECTORY_LIMIT = 500;
+
+/** A consent's recipient is named as a directory entry is. */
+export type ConsentParty = PartnerEntry;
+
+/**
+ * The organisations a compliance officer may name in a consent, by name: 42 CFR 2.31(a)(4)
+ * wants a Part 2 consent to name its recipients, so the person writing it must be able to pick
+ * them. Names, kinds and the Part 2 flag only, never adapters or settings.
+ */
+export async function consentParties(hub: Deps, caller: Caller): Promise<ConsentParty[]> {
+  if (caller.role !== 'compliance' && caller.role !== 'admin') throw forbidden('the directory of consent recipients is for compliance officers');
+  const rows = await store.listOrganizations(hub.sql, RECIPIENT_DIRECTORY_LIMIT);
+  return rows
+    .slice(0, RECIPIENT_DIRECTORY_LIMIT)
+    .map(entryOf)
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** PATCH /v1/organizations/{id} (admin): a new adapter replaces the old one whole, with new secrets. */

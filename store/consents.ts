@@ -2,6 +2,7 @@ import type { Sql } from '../db/connect.js';
 import { CHANNELS } from '../db/coordination.js';
 import type { DataKeyring } from '../crypto/data-keys.js';
 import type { Basis, Provision, Signature } from '../consent/types.js';
+import type { Irrevocability } from '../schemas/consent.js';
 import type { BasisKind } from '../schemas/vocabulary.js';
 
 type Row = {
@@ -18,9 +19,11 @@ type Row = {
   created_at: Date;
   revoked_at: Date | null;
   revoke_reason_jwe: string | null;
+  irrevocable: Irrevocability | null;
 };
 
 export interface ConsentRecord extends Basis {
+  irrevocable?: Irrevocability | undefined;
   createdAt: string;
   revokeReason?: string | undefined;
 }
@@ -46,16 +49,18 @@ const toConsent = (r: Row): ConsentRecord => ({
   signatures: r.signatures,
   ...(r.document_ref ? { documentRef: r.document_ref } : {}),
   provision: r.provision,
+  ...(r.irrevocable ? { irrevocable: r.irrevocable } : {}),
   createdAt: r.created_at.toISOString(),
   ...(r.revoked_at ? { revokedAt: r.revoked_at.toISOString() } : {}),
 });
 
-export async function insertConsent(sql: Sql, keyring: DataKeyring, consent: Omit<Basis, 'revokedAt'>, createdBy: string): Promise<ConsentRecord> {
+export async function insertConsent(sql: Sql, keyring: DataKeyring, consent: Omit<Basis, 'revokedAt'> & { irrevocable?: Irrevocability | undefined }, createdBy: string): Promise<ConsentRecord> {
   const signatures = consent.signatures.map(({ name: _name, ...rest }) => ({ ...rest, name: '' }));
   const names = consent.signatures.length > 0 ? await keyring.encrypt(consent.signatures.map((s) => s.name)) : null;
-  const [row] = await sql<Row[]>`INSERT INTO consents (id, participant_id, basis, status, period_start, period_end, signatures, signer_names_jwe, document_ref, provision, created_by)
+  const [row] = await sql<Row[]>`INSERT INTO consents (id, participant_id, basis, status, period_start, period_end, signatures, signer_names_jwe, document_ref, provision, irrevocable, created_by)
     VALUES (${consent.id}, ${consent.participantId}, ${consent.basis}, ${consent.status}, ${consent.period.start}, ${consent.period.end ?? null},
-      ${sql.json(signatures as never)}, ${names}, ${consent.documentRef ?? null}, ${sql.json(consent.provision as never)}, ${createdBy})
+      ${sql.json(signatures as never)}, ${names}, ${consent.documentRef ?? null}, ${sql.json(consent.provision as never)},
+      ${consent.irrevocable ? sql.json(consent.irrevocable as never) : null}, ${createdBy})
     RETURNING *`;
   await notifyConsentChange(sql, consent.participantId);
   return withPrivateFields(keyring, row!);

@@ -19,6 +19,7 @@ import {
 } from './session.js';
 import { registerCompliancePages } from './compliance.js';
 import { registerDashboardPages } from './dashboard.js';
+import { registerConsentPages } from './consent-pages.js';
 import { registerPartnerPages } from './partner.js';
 import { registerPlannerPages } from './planner.js';
 
@@ -140,5 +141,6 @@ export function createConsole(hub: Hub) {
   registerPlannerPages(app, hub, resumable);
   registerCompliancePages(app, hub);
   registerDashboardPages(app, hub);
+  registerConsentPages(app, hub);
   return app;
 }

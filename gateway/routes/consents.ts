@@ -40,6 +40,17 @@ const createRoute_ = createRoute({
       description: 'The basis, as the hub’s JSON model or as an R4 Consent resource.',
       ...jsonExamples(ConsentInput, {
         walkthrough: { summary: 'Jordan Rivera lets Eastside Housing see identity, contact and housing data for care coordination, for a year', value: examples.consent.input },
+        criminalJustice: {
+          summary: 'A Part 2 program may report substance-use information back to probation, irrevocable until the case is disposed (42 CFR 2.35)',
+          value: {
+            ...examples.consent.input,
+            provision: {
+              type: 'permit', purposes: ['court_reporting'], categories: ['substance_use'],
+              actors: [{ role: 'source', organizationId: examples.ids.recovery }, { role: 'recipient', organizationId: examples.ids.probation }],
+            },
+            irrevocable: { event: 'the final disposition of case 26-CR-0114' },
+          },
+        },
         exception: {
           summary: 'Everything to a treatment provider, except substance-use data',
           value: {
@@ -100,7 +111,7 @@ const revokeRoute = createRoute({
   responses: {
     200: { description: 'Revoked', ...json(Consent, examples.consentViews.revoked) },
     ...problems(400, 401, 403, { 404: 'No such consent, or one of another organisation' }),
-    ...problems({ 409: { description: 'Already revoked', example: conflict('this consent is already revoked', { allowed: [] }) } }, 413, 415, 429, 503),
+    ...problems({ 409: { description: 'Already revoked, or a 42 CFR 2.35 consent that may not be revoked yet (`detail` says until which event)', example: conflict('this consent is already revoked', { allowed: [] }) } }, 413, 415, 429, 503),
   },
 });
 

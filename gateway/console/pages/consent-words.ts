@@ -1,0 +1,57 @@
+import type { BasisKind, DataCategory, OrganizationKind, Purpose } from '../../../schemas/vocabulary.js';
+
+/**
+ * The consent vocabulary in the words a participant reads on the form and signs on paper
+ * (42 CFR 2.31(a)(3): "how much and what kind of information", described explicitly).
+ */
+export const CATEGORY_WORDS: Record<DataCategory, { label: string; hint: string }> = {
+  identity: { label: 'Identity', hint: 'name, date of birth, identifiers' },
+  contact: { label: 'Contact details', hint: 'phone, address, guardian contact' },
+  demographics: { label: 'Demographics', hint: 'gender, race and ethnicity, language' },
+  justice: { label: 'Justice involvement', hint: 'supervision level, court conditions, charges, supervising officer' },
+  risk_assessment: { label: 'Risk and needs assessments', hint: 'assessment scores and summaries' },
+  mental_health: { label: 'Mental health', hint: 'diagnoses, treatment, trauma screenings' },
+  substance_use: { label: 'Substance use disorder information', hint: 'substance use assessments, diagnosis, treatment, attendance and progress; protected by 42 CFR Part 2' },
+  medical: { label: 'Physical health', hint: 'medical conditions, medications' },
+  education: { label: 'Education', hint: 'school enrolment and records (FERPA)' },
+  employment: { label: 'Employment', hint: 'work history, current job' },
+  housing: { label: 'Housing', hint: 'housing situation and needs' },
+  family: { label: 'Family', hint: 'household and family circumstances' },
+};
+
+export const PURPOSE_WORDS: Record<Purpose, string> = {
+  treatment: 'Treatment',
+  care_coordination: 'Coordinating services and care',
+  court_reporting: 'Reports to the court or supervising officer',
+  payment: 'Payment for services',
+};
+
+export const KIND_WORDS: Record<OrganizationKind, string> = {
+  probation: 'Probation departments',
+  juvenile_justice: 'Juvenile justice agencies',
+  mental_health: 'Mental health providers',
+  sud_treatment: 'Substance use treatment programs',
+  behavioral_health: 'Behavioural health providers',
+  housing: 'Housing providers',
+  employment: 'Employment services',
+  education: 'Schools and education services',
+  medical: 'Medical providers',
+  peer_support: 'Peer support services',
+  court: 'Courts',
+  other: 'Other organisations',
+};
+
+export const BASIS_WORDS: Record<BasisKind, string> = {
+  consent: 'The participant’s written consent',
+  court_order: 'A court order',
+  statute: 'A statute',
+};
+
+export const METHOD_WORDS = { wet: 'Signed on paper', electronic: 'Signed electronically', verbal_witnessed: 'Verbal, witnessed' } as const;
+
+/** `2026-12-01T00:00:00.000Z` → `1 December 2026`: what a person reads on a form. */
+export function dayOf(instant: string): string {
+  return new Date(instant).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+export const list = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
