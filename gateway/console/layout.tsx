@@ -6,7 +6,11 @@ import type { StaffSession } from '../../services/staff.js';
 export const HOME: Record<string, string> = { partner: '/console/inbox', planner: '/console/caseload', compliance: '/console', admin: '/console' };
 
 /** Every console page: one stylesheet, no script, a skip link and landmarks for keyboard and screen-reader users. */
-export function Layout(props: { title: string; session?: StaffSession | undefined; children?: Child }) {
+/**
+ * `refreshTo`: a page that moves on by itself (no script: a meta refresh, with a link for anyone
+ * whose browser does not follow it).
+ */
+export function Layout(props: { title: string; session?: StaffSession | undefined; refreshTo?: string; children?: Child }) {
   const { session } = props;
   return (
     <>
@@ -17,6 +21,7 @@ export function Layout(props: { title: string; session?: StaffSession | undefine
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · Referral hub`}</title>
         <link rel="stylesheet" href="/console/assets/console.css" />
+        {props.refreshTo ? <meta http-equiv="refresh" content={`0;url=${props.refreshTo}`} /> : null}
       </head>
       <body>
         <a class="skip" href="#main">Skip to content</a>
