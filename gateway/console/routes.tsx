@@ -111,7 +111,7 @@ export function createConsole(hub: Hub) {
   app.get('/sign-in/sso', async (c) => {
     const email = (c.req.query('email') ?? '').trim();
     const next = safeNext(c.req.query('next'));
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) return signInPage(c, { next, ssoEmail: email, ssoError: 'Enter your work e-mail address, such as name@your-agency.example.' }, 400);
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) return signInPage(c, { next, ssoEmail: email, ssoError: 'Enter your work e-mail, such as name@your-agency.example.' }, 400);
     const found = await identityProviderForEmail(hub, email);
     if (!found) {
       const domain = email.split('@').pop();

@@ -80,7 +80,7 @@ describe('signing in through the organisation’s identity provider', () => {
   it('finds Eastside’s provider from a work address, signs Dana in there, and lands on the partner inbox as Dana', async () => {
     const { context, page } = await newVisitor(browser, hub.running.url!);
     await page.goto('/console/sign-in');
-    await page.getByLabel('Work e-mail address').fill('dana@eastside.example');
+    await page.getByLabel('Your work e-mail').fill('dana@eastside.example');
     await page.getByRole('button', { name: 'Continue with my organisation' }).click();
     await expectAccessible(page);
     const authorization = page.waitForRequest((request) => request.url().startsWith(`${idp.issuer}/auth?`));
@@ -155,10 +155,10 @@ describe('signing in through the organisation’s identity provider', () => {
   it('says so when an address’s domain has no identity provider on the hub', async () => {
     const { context, page } = await newVisitor(browser, hub.running.url!);
     await page.goto('/console/sign-in');
-    await page.getByLabel('Work e-mail address').fill('someone@elsewhere.example');
+    await page.getByLabel('Your work e-mail').fill('someone@elsewhere.example');
     await page.getByRole('button', { name: 'Continue with my organisation' }).click();
     await expect(page.getByText('No organisation on this hub signs in its staff with addresses of elsewhere.example').isVisible()).resolves.toBe(true);
-    await expect(page.getByLabel('Work e-mail address').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.getByLabel('Your work e-mail').getAttribute('aria-invalid')).resolves.toBe('true');
     await context.close();
   });
 });

@@ -39,7 +39,7 @@ export function SignInPage(props: SignInProps) {
         {props.next ? <input type="hidden" name="next" value={props.next} /> : null}
         <p class="muted">If your organisation signs you in with its own account (single sign-on), enter your work e-mail address.</p>
         <FieldError id="sso-error" message={props.ssoError} />
-        <label for="sso-email">Work e-mail address</label>
+        <label for="sso-email">Your work e-mail</label>
         <input id="sso-email" name="email" type="email" autocomplete="email" required value={props.ssoEmail ?? ''}
           {...(props.ssoError ? { 'aria-describedby': 'sso-error', 'aria-invalid': 'true' } : {})} />
         <button type="submit">Continue with my organisation</button>
