@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../../dev/proc.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
-import { expectAccessible, launchBrowser, newVisitor } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot } from '../support/browser.js';
 import { startIdentityProvider, type TestIdentityProvider } from '../support/oidc-provider.js';
 
 /**
@@ -83,6 +83,7 @@ describe('signing in through the organisation’s identity provider', () => {
     await page.getByLabel('Your work e-mail').fill('dana@eastside.example');
     await page.getByRole('button', { name: 'Continue with my organisation' }).click();
     await expectAccessible(page);
+    await screenshot(page, 'sign-in-organisation');
     const authorization = page.waitForRequest((request) => request.url().startsWith(`${idp.issuer}/auth?`));
     await page.getByRole('link', { name: 'Sign in with Eastside Housing\'s identity provider' }).click();
 
@@ -129,6 +130,37 @@ describe('signing in through the organisation’s identity provider', () => {
     expect((await context.cookies()).some((c) => c.name === 'hub_session')).toBe(false);
     await context.close();
     await connectProvider(eastside, { matchBy: 'email', emailDomain: 'eastside.example' });
+  });
+
+  it('matches by the subject recorded on the account, within the organisation only', async () => {
+    await connectProvider(eastside, { matchBy: 'sub' });
+    expect((await hub.api.request('PATCH', `/v1/staff/${dana.id}`, { token: hub.adminToken, body: { oidcSubject: 'dana' } })).status).toBe(200);
+    // County Probation's Pat has the subject "pat" at another provider: Eastside's "pat" is someone else.
+    const pat = (await hub.db.sql<{ id: string }[]>`SELECT id FROM staff WHERE email = 'pat@probation.example'`)[0]!;
+    expect((await hub.api.request('PATCH', `/v1/staff/${pat.id}`, { token: hub.adminToken, body: { oidcSubject: 'pat' } })).status).toBe(200);
+
+    const first = await newVisitor(browser, hub.running.url!);
+    await first.page.goto(`/console/sign-in/oidc/${eastside}`);
+    await signInAtProvider(first.page, 'dana');
+    await first.page.waitForURL((url) => url.pathname === '/console/inbox');
+    await expect(first.page.getByText('Dana Whitfield (partner)').isVisible()).resolves.toBe(true);
+    await first.context.close();
+
+    const second = await newVisitor(browser, hub.running.url!);
+    await second.page.goto(`/console/sign-in/oidc/${eastside}`);
+    await signInAtProvider(second.page, 'pat');
+    expect(await refusal(second.page)).toContain('no console account for you at Eastside Housing');
+    await second.context.close();
+    await connectProvider(eastside, { matchBy: 'email', emailDomain: 'eastside.example' });
+  });
+
+  it('refuses a callback that no sign-in of this browser started', async () => {
+    const { context, page } = await newVisitor(browser, hub.running.url!);
+    const answer = await page.goto('/console/sign-in/oidc/callback?code=stolen&state=guessed');
+    expect(answer?.status()).toBe(401);
+    expect(await refusal(page)).toContain('took too long, or was started again in another window');
+    expect((await context.cookies()).some((c) => c.name === 'hub_session')).toBe(false);
+    await context.close();
   });
 
   it('refuses a disabled account, and says why', async () => {
