@@ -4,6 +4,7 @@ import { CLIENT_KEY_ALGS, checkAlg, keygen } from './hubctl/keys.js';
 import { listen } from './hubctl/listen.js';
 import { requestToken, signAssertion } from './hubctl/token.js';
 import { createStaff } from './hubctl/staff.js';
+import { deleteIdentityProvider, setIdentityProvider, showIdentityProvider } from './hubctl/identity-provider.js';
 
 /**
  * hubctl: a small companion for people and scripts that talk to the hub (the README walkthrough
@@ -30,6 +31,13 @@ const hubUrl = () =>
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('not an http(s) URL');
       return value;
     });
+
+/** The admin client hubctl signs in as for admin calls, and its key. */
+const adminOptions = (command: Command) =>
+  command
+    .addOption(new Option('--client <client-id>', 'the admin client to act as').env('HUB_ADMIN_CLIENT_ID').default('hub-admin'))
+    .addOption(new Option('--key <private-key-file>', "the admin client's private key (npm start writes it into .hub/)").default('.hub/admin-private-jwk.json'))
+    .addOption(hubUrl());
 
 const port = (value: string) => {
   const n = Number(value);
@@ -80,20 +88,44 @@ program
   });
 
 const staff = program.command('staff').description('Accounts for people who sign in to the web console (/console).');
-staff
-  .command('create')
-  .description('Create a console account through POST /v1/staff, signing in as the admin client; prints the account as JSON.')
-  .requiredOption('--role <role>', 'admin, planner, partner, compliance or manager: the same roles as API clients')
-  .requiredOption('--name <name>', "the person's name")
-  .requiredOption('--email <address>', 'what they sign in with')
-  .option('--organization <org-id>', 'their organisation (org_…); required for every role but admin')
-  .addOption(new Option('--password <password>', 'the initial password, at least 12 characters (or HUB_STAFF_PASSWORD, kept out of the shell history)').env('HUB_STAFF_PASSWORD').makeOptionMandatory())
-  .addOption(new Option('--client <client-id>', 'the admin client to act as').env('HUB_ADMIN_CLIENT_ID').default('hub-admin'))
-  .addOption(new Option('--key <private-key-file>', "the admin client's private key (npm start writes it into .hub/)").default('.hub/admin-private-jwk.json'))
-  .addOption(hubUrl())
-  .action(async (opts: { role: string; name: string; email: string; organization?: string; password: string; client: string; key: string; url: string }) => {
-    const created = await createStaff(opts);
-    process.stdout.write(`${JSON.stringify(created)}\n`);
+adminOptions(
+  staff
+    .command('create')
+    .description('Create a console account through POST /v1/staff, signing in as the admin client; prints the account as JSON.')
+    .requiredOption('--role <role>', 'admin, planner, partner, compliance or manager: the same roles as API clients')
+    .requiredOption('--name <name>', "the person's name")
+    .requiredOption('--email <address>', 'what they sign in with')
+    .option('--organization <org-id>', 'their organisation (org_…); required for every role but admin')
+    .option('--oidc-subject <sub>', "their subject at their organisation's identity provider, when it matches accounts by subject")
+    .addOption(new Option('--password <password>', 'the initial password, at least 12 characters (or HUB_STAFF_PASSWORD, kept out of the shell history)').env('HUB_STAFF_PASSWORD').makeOptionMandatory()),
+).action(async (opts: { role: string; name: string; email: string; organization?: string; oidcSubject?: string; password: string; client: string; key: string; url: string }) => {
+  const created = await createStaff(opts);
+  process.stdout.write(`${JSON.stringify(created)}\n`);
+});
+
+const identityProvider = program
+  .command('identity-provider')
+  .description("An organisation's own OpenID Connect provider, through which its staff sign in to the console.");
+adminOptions(
+  identityProvider
+    .command('set')
+    .description('Set or replace it (PUT /v1/organizations/{id}/identity-provider); prints it as JSON, with the redirect URI to register at the provider.')
+    .argument('<org-id>', 'the organisation (org_…)')
+    .requiredOption('--issuer <url>', "the provider's Issuer Identifier (https)")
+    .requiredOption('--client-id <id>', 'the client registered for the hub at the provider')
+    .addOption(new Option('--client-secret <secret>', "that client's secret (or HUB_IDP_CLIENT_SECRET); required the first time and when --client-id changes").env('HUB_IDP_CLIENT_SECRET'))
+    .addOption(new Option('--match-by <claim>', 'how people map to staff accounts: sub (the account records it) or email (verified address)').choices(['sub', 'email']).makeOptionMandatory())
+    .option('--email-domain <domain>', "the organisation's mail domain: staff typing an address of it are sent to this provider"),
+).action(async (orgId: string, opts: { issuer: string; clientId: string; clientSecret?: string; matchBy: string; emailDomain?: string; client: string; key: string; url: string }) => {
+  process.stdout.write(`${JSON.stringify(await setIdentityProvider(orgId, opts))}\n`);
+});
+adminOptions(identityProvider.command('show').description('Print it as JSON (never the client secret).').argument('<org-id>', 'the organisation (org_…)'))
+  .action(async (orgId: string, opts: { client: string; key: string; url: string }) => {
+    process.stdout.write(`${JSON.stringify(await showIdentityProvider(orgId, opts))}\n`);
+  });
+adminOptions(identityProvider.command('delete').description('Remove it: the staff sign in with passwords only.').argument('<org-id>', 'the organisation (org_…)'))
+  .action(async (orgId: string, opts: { client: string; key: string; url: string }) => {
+    await deleteIdentityProvider(orgId, opts);
   });
 
 try {

@@ -19,6 +19,7 @@ import { registerSystemRoutes } from './routes/system.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerIndicatorRoutes } from './routes/indicators.js';
 import { registerStaffRoutes } from './routes/staff.js';
+import { registerIdentityProviderRoutes } from './routes/identity-providers.js';
 import { createConsole, CONSOLE_PATH } from './console/routes.js';
 import { DOCUMENT_INFO, TAGS } from './openapi.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
@@ -90,6 +91,7 @@ export function createApp(hub: Hub) {
   registerOAuthRoutes(app, hub);
   registerOrganizationRoutes(app, hub);
   registerStaffRoutes(app, hub);
+  registerIdentityProviderRoutes(app, hub);
   registerParticipantRoutes(app, hub);
   registerReferralRoutes(app, hub);
   registerEventRoutes(app, hub);

@@ -3,12 +3,12 @@ import { hash, verify } from '@node-rs/argon2';
 import type { Caller } from '../domain/caller.js';
 import { HubError, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import type { StaffInput } from '../schemas/staff.js';
+import type { StaffInput, StaffPatch } from '../schemas/staff.js';
 import { appendAudit } from '../store/audit.js';
 import { getOrganization } from '../store/organizations.js';
 import {
   clearFailedSignIns, getLiveSession, issuedCsrfToken, getStaff, getStaffByEmail, insertSession, insertStaff, recordFailedSignIn,
-  revokeSession, revokeSessionsOf, type StaffRow,
+  revokeSession, revokeSessionsOf, updateStaff, type StaffRow,
 } from '../store/staff.js';
 import type { Hub } from './hub.js';
 
@@ -31,12 +31,18 @@ export interface StaffMember {
   role: StaffRow['role'];
   name: string;
   email: string;
+  oidcSubject: string | null;
+  disabled: boolean;
   createdAt: string;
 }
 
 const shown = (row: StaffRow): StaffMember => ({
-  id: row.id, organizationId: row.organizationId, role: row.role, name: row.name, email: row.email, createdAt: row.createdAt.toISOString(),
+  id: row.id, organizationId: row.organizationId, role: row.role, name: row.name, email: row.email,
+  oidcSubject: row.oidcSubject, disabled: row.disabledAt !== null, createdAt: row.createdAt.toISOString(),
 });
+
+const taken = (field: 'email' | 'oidcSubject') =>
+  new HubError(409, 'Conflict', field === 'email' ? 'a staff account with this e-mail address already exists' : 'another account of this organisation has this identity-provider subject', [{ path: field, message: 'already in use' }]);
 
 /** The Caller a staff member acts as: the same one a client of their organisation and role would be. */
 export function callerFor(staff: Pick<StaffMember, 'id' | 'organizationId' | 'role'>): Caller {
@@ -48,16 +54,46 @@ export async function createStaff(hub: Pick<Hub, 'sql'>, caller: Caller, input: 
   if (input.organizationId && !(await getOrganization(hub.sql, input.organizationId))) throw notFound('organization', 'organizationId');
   const row = await insertStaff(hub.sql, {
     id: newId('stf'), organizationId: input.organizationId ?? null, role: input.role, name: input.name, email: input.email,
-    passwordHash: await hashPassword(input.password),
+    passwordHash: await hashPassword(input.password), oidcSubject: input.oidcSubject ?? null,
   });
-  if (!row) throw new HubError(409, 'Conflict', 'a staff account with this e-mail address already exists', [{ path: 'email', message: 'already in use' }]);
+  if ('taken' in row) throw taken(row.taken);
   await appendAudit(hub.sql, { actor: caller.clientId, action: 'staff.created', subject: row.id, detail: { organizationId: row.organizationId, role: row.role } });
   return shown(row);
 }
 
+/** PATCH /v1/staff/{id}: an admin records an identity-provider subject, or disables (and signs out) an account. */
+export async function changeStaff(hub: Pick<Hub, 'sql'>, caller: Caller, id: string, patch: StaffPatch): Promise<StaffMember> {
+  const row = await updateStaff(hub.sql, id, patch);
+  if (!row) throw notFound('staff member');
+  if ('taken' in row) throw taken(row.taken);
+  const revoked = patch.disabled ? await revokeSessionsOf(hub.sql, id) : undefined;
+  await appendAudit(hub.sql, {
+    actor: caller.clientId, action: 'staff.updated', subject: id,
+    detail: { fields: Object.keys(patch), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}), ...(revoked !== undefined ? { sessionsRevoked: revoked } : {}) },
+  });
+  return shown(row);
+}
+
+export interface OpenedSession { staff: StaffMember; sessionId: string; csrfToken: string; expiresAt: Date }
+
+/**
+ * A new console session for an account whose owner has just proved who they are (a password
+ * here, an identity provider in services/oidc-sign-in.ts): the same session and audit entry
+ * whichever way they signed in.
+ */
+export async function openSession(hub: Pick<Hub, 'sql'>, staff: StaffRow, detail?: Record<string, unknown>): Promise<OpenedSession> {
+  const sessionId = randomBytes(32).toString('base64url');
+  const csrfToken = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
+  await insertSession(hub.sql, { idHash: hashSessionId(sessionId), staffId: staff.id, csrfToken, expiresAt });
+  await appendAudit(hub.sql, { actor: `staff:${staff.id}`, action: 'staff.signed_in', subject: staff.id, ...(detail ? { detail } : {}) });
+  return { staff: shown(staff), sessionId, csrfToken, expiresAt };
+}
+
 export type SignInResult =
-  | { ok: true; staff: StaffMember; sessionId: string; csrfToken: string; expiresAt: Date }
+  | ({ ok: true } & OpenedSession)
   | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'disabled' }
   | { ok: false; reason: 'locked'; retryAfterSeconds: number };
 
 const hashSessionId = (sessionId: string) => createHash('sha256').update(sessionId).digest();
@@ -86,12 +122,12 @@ export async function signIn(hub: Pick<Hub, 'sql'>, email: string, password: str
     return retry > 0 ? { ok: false, reason: 'locked', retryAfterSeconds: retry } : { ok: false, reason: 'invalid' };
   }
   await clearFailedSignIns(hub.sql, staff.id);
-  const sessionId = randomBytes(32).toString('base64url');
-  const csrfToken = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
-  await insertSession(hub.sql, { idHash: hashSessionId(sessionId), staffId: staff.id, csrfToken, expiresAt });
-  await appendAudit(hub.sql, { actor: `staff:${staff.id}`, action: 'staff.signed_in', subject: staff.id });
-  return { ok: true, staff: shown(staff), sessionId, csrfToken, expiresAt };
+  // Said only to someone who knows the password: others learn nothing about the account.
+  if (staff.disabledAt) {
+    await appendAudit(hub.sql, { actor: `staff:${staff.id}`, action: 'staff.sign_in_refused', subject: staff.id, detail: { reason: 'disabled' } });
+    return { ok: false, reason: 'disabled' };
+  }
+  return { ok: true, ...(await openSession(hub, staff)) };
 }
 
 export interface StaffSession {
@@ -106,7 +142,7 @@ export async function resumeSession(hub: Pick<Hub, 'sql'>, sessionId: string): P
   const session = await getLiveSession(hub.sql, hashSessionId(sessionId));
   if (!session) return undefined;
   const staff = await getStaff(hub.sql, session.staffId);
-  if (!staff) return undefined;
+  if (!staff || staff.disabledAt) return undefined;
   const member = shown(staff);
   return { staff: member, caller: callerFor(member), csrfToken: session.csrfToken, expiresAt: session.expiresAt };
 }

@@ -12,6 +12,7 @@ const ENCRYPTED_COLUMNS = [
   { table: 'referral_events', keys: ['id'], column: 'note_jwe' },
   { table: 'consents', keys: ['id'], column: 'signer_names_jwe' },
   { table: 'consents', keys: ['id'], column: 'revoke_reason_jwe' },
+  { table: 'identity_providers', keys: ['organization_id'], column: 'client_secret_jwe' },
 ] as const;
 
 export interface RotationReport {

@@ -9,22 +9,73 @@ export interface StaffRow {
   name: string;
   email: string;
   passwordHash: string;
+  /** The organisation's identity provider's `sub` for this person, when it matches by subject. */
+  oidcSubject: string | null;
+  /** Set: the account signs in by no method. */
+  disabledAt: Date | null;
   failedSignIns: number;
   lockedUntil: Date | null;
   createdAt: Date;
 }
 
 const columns = (sql: Sql) => sql`id, organization_id AS "organizationId", role, name, email, password_hash AS "passwordHash",
-  failed_sign_ins AS "failedSignIns", locked_until AS "lockedUntil", created_at AS "createdAt"`;
+  oidc_subject AS "oidcSubject", disabled_at AS "disabledAt", failed_sign_ins AS "failedSignIns", locked_until AS "lockedUntil", created_at AS "createdAt"`;
 
 /** Inserts an account; `undefined` when the e-mail address is already taken (any case). */
-export async function insertStaff(sql: Sql, row: Omit<StaffRow, 'failedSignIns' | 'lockedUntil' | 'createdAt'>): Promise<StaffRow | undefined> {
-  const [created] = await sql<StaffRow[]>`
-    INSERT INTO staff (id, organization_id, role, name, email, password_hash)
-    VALUES (${row.id}, ${row.organizationId}, ${row.role}, ${row.name}, ${row.email}, ${row.passwordHash})
-    ON CONFLICT (lower(email)) DO NOTHING
-    RETURNING ${columns(sql)}`;
-  return created;
+/** A unique index a write ran into: which one says which field is taken. */
+const violated = (error: unknown) => ((error as { code?: string }).code === '23505' ? (error as { constraint_name?: string }).constraint_name : undefined);
+
+/**
+ * Inserts an account; `{ taken }` when the e-mail address (any case) or, within the organisation,
+ * the identity provider's subject already belongs to someone.
+ */
+export async function insertStaff(
+  sql: Sql,
+  row: Omit<StaffRow, 'failedSignIns' | 'lockedUntil' | 'createdAt' | 'disabledAt'>,
+): Promise<StaffRow | { taken: 'email' | 'oidcSubject' }> {
+  try {
+    const [created] = await sql<StaffRow[]>`
+      INSERT INTO staff (id, organization_id, role, name, email, password_hash, oidc_subject)
+      VALUES (${row.id}, ${row.organizationId}, ${row.role}, ${row.name}, ${row.email}, ${row.passwordHash}, ${row.oidcSubject})
+      ON CONFLICT (lower(email)) DO NOTHING
+      RETURNING ${columns(sql)}`;
+    return created ?? { taken: 'email' };
+  } catch (error) {
+    if (violated(error) === 'staff_oidc_subject') return { taken: 'oidcSubject' };
+    throw error;
+  }
+}
+
+/** Changes what an admin may change after creation; `undefined` for no such account, `{ taken }` for a subject in use. */
+export async function updateStaff(
+  sql: Sql,
+  id: string,
+  patch: { oidcSubject?: string | null | undefined; disabled?: boolean | undefined },
+): Promise<StaffRow | { taken: 'oidcSubject' } | undefined> {
+  try {
+    const [row] = await sql<StaffRow[]>`
+      UPDATE staff SET
+        oidc_subject = ${patch.oidcSubject === undefined ? sql`oidc_subject` : patch.oidcSubject},
+        disabled_at = ${patch.disabled === undefined ? sql`disabled_at` : patch.disabled ? sql`coalesce(disabled_at, now())` : null}
+      WHERE id = ${id}
+      RETURNING ${columns(sql)}`;
+    return row;
+  } catch (error) {
+    if (violated(error) === 'staff_oidc_subject') return { taken: 'oidcSubject' };
+    throw error;
+  }
+}
+
+/**
+ * The account of `organizationId` that an identity provider's answer names: by subject or by
+ * e-mail address. Only that organisation's accounts are looked at, so a provider never signs
+ * anyone in to another organisation's (or the hub admin's) account.
+ */
+export async function getStaffOfOrganization(sql: Sql, organizationId: string, by: { sub: string } | { email: string }): Promise<StaffRow | undefined> {
+  const [row] = await sql<StaffRow[]>`SELECT ${columns(sql)} FROM staff WHERE organization_id = ${organizationId} AND ${
+    'sub' in by ? sql`oidc_subject = ${by.sub}` : sql`lower(email) = lower(${by.email})`
+  }`;
+  return row;
 }
 
 export async function getStaffByEmail(sql: Sql, email: string): Promise<StaffRow | undefined> {

@@ -11,9 +11,10 @@ export const DASHBOARD_ROLES: readonly string[] = ['manager', 'compliance'];
 /**
  * Every console page: one stylesheet, no script, a skip link and landmarks for keyboard and
  * screen-reader users. `print`: a page meant to be printed or saved as a document, without the
- * console's bar; `wide`: a page of charts and tables side by side.
+ * console's bar; `wide`: a page of charts and tables side by side; `refreshTo`: a page that moves on
+ * by itself (no script: a meta refresh, with a link for anyone whose browser does not follow it).
  */
-export function Layout(props: { title: string; session?: StaffSession | undefined; print?: boolean; wide?: boolean; children?: Child }) {
+export function Layout(props: { title: string; session?: StaffSession | undefined; print?: boolean; wide?: boolean; refreshTo?: string; children?: Child }) {
   const { session } = props;
   return (
     <>
@@ -24,6 +25,7 @@ export function Layout(props: { title: string; session?: StaffSession | undefine
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · Referral hub`}</title>
         <link rel="stylesheet" href="/console/assets/console.css" />
+        {props.refreshTo ? <meta http-equiv="refresh" content={`0;url=${props.refreshTo}`} /> : null}
       </head>
       <body>
         {props.print ? null : <a class="skip" href="#main">Skip to content</a>}

@@ -23,6 +23,23 @@ export function cookieOptions(hub: Hub, maxAgeSeconds?: number) {
   };
 }
 
+/** What an identity-provider sign-in must check when the browser comes back (services/oidc-sign-in.ts). */
+export const OIDC_FLOW_COOKIE = 'hub_oidc_flow';
+const OIDC_FLOW_PATH = '/console/sign-in/oidc';
+
+/**
+ * SameSite=Lax, unlike the session: the browser comes back from the provider on a navigation the
+ * provider's site started, and a Strict cookie would not be sent with it. Only the OIDC paths see
+ * it, for ten minutes at most; its contents are encrypted and authenticated by the hub.
+ */
+export function setOidcFlowCookie(c: Context, hub: Hub, flow: string, maxAgeSeconds: number) {
+  setCookie(c, OIDC_FLOW_COOKIE, flow, { ...cookieOptions(hub, maxAgeSeconds), sameSite: 'Lax', path: OIDC_FLOW_PATH });
+}
+
+export function clearOidcFlowCookie(c: Context, hub: Hub) {
+  deleteCookie(c, OIDC_FLOW_COOKIE, { ...cookieOptions(hub), sameSite: 'Lax', path: OIDC_FLOW_PATH });
+}
+
 export function setSessionCookie(c: Context, hub: Hub, sessionId: string, expiresAt: Date) {
   setCookie(c, SESSION_COOKIE, sessionId, cookieOptions(hub, Math.floor((expiresAt.getTime() - Date.now()) / 1000)));
 }

@@ -64,8 +64,10 @@ function requestExample(operation: Operation): unknown {
 const CONTRACT: Record<string, string[]> = {
   '/v1/organizations': ['get', 'post'],
   '/v1/organizations/{id}': ['get', 'patch'],
+  '/v1/organizations/{id}/identity-provider': ['get', 'put', 'delete'],
   '/v1/clients': ['post'],
   '/v1/staff': ['post'],
+  '/v1/staff/{id}': ['patch'],
   '/v1/staff/{id}/sessions': ['delete'],
   '/v1/participants': ['post'],
   '/v1/participants/{id}': ['get'],
