@@ -38,6 +38,7 @@ export async function buildOpenApiDocument(env: NodeJS.ProcessEnv = { NODE_ENV: 
     bases: unavailableService('bases'),
     clock: unavailableService('clock'),
     organizations: unavailableService('organizations'),
+    relayWake: unavailableService('relayWake'),
   };
   const response = await createApp(hub).request('/openapi.json');
   if (response.status !== 200) throw new Error(`GET /openapi.json answered ${response.status}: ${await response.text()}`);

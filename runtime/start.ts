@@ -18,6 +18,7 @@ import { startRelay } from '../workers/relay.js';
 import { startStatusPolling } from '../workers/status-poll.js';
 import { BasisCache } from '../services/basis-cache.js';
 import { OrganizationCache } from '../services/organization-cache.js';
+import { RelayWake } from '../services/relay-wake.js';
 import { startConsentSweep } from '../workers/consent-sweep.js';
 import { startSlaSweep } from '../workers/sla-sweep.js';
 import { startAuditSequencer } from '../workers/audit-sequencer.js';
@@ -69,6 +70,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     bases: new BasisCache(sql),
     clock,
     organizations: new OrganizationCache(sql),
+    relayWake: new RelayWake(sql, logger),
   };
   await hub.bases.listen();
   await hub.organizations.listen();
@@ -126,6 +128,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
       for (const stop of stops) await stop();
       await hub.bases.stop();
       await hub.organizations.stop();
+      await hub.relayWake.settled();
       await hub.deliveries.close();
       await hub.statusPolls.close();
       await redis.quit().catch(() => {});

@@ -9,6 +9,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { BasisCache } from './basis-cache.js';
 import type { OrganizationCache } from './organization-cache.js';
+import type { RelayWake } from './relay-wake.js';
 
 /**
  * Everything a use case needs, built once at start-up by runtime/ (the wiring) and handed to the
@@ -33,4 +34,6 @@ export interface Hub {
   clock: Clock;
   /** Organisations by id, cached and invalidated on every change (services/organization-cache.ts). */
   organizations: OrganizationCache;
+  /** Wakes the outbox relay after a commit that wrote due rows (services/relay-wake.ts). */
+  relayWake: RelayWake;
 }

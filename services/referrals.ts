@@ -45,10 +45,12 @@ export async function createReferral(hub: Hub, caller: Caller & { organizationId
   }, input.caseFile);
 
   if (!idempotencyKey) {
-    return { status: 201 as const, body: createdView(await writeIntake(hub.sql, prepared)), replayed: false };
+    const body = createdView(await writeIntake(hub.sql, prepared));
+    if (status === 'queued') hub.relayWake.wake();
+    return { status: 201 as const, body, replayed: false };
   }
   const hash = requestHash(input);
-  return transaction(hub.sql, async (tx) => {
+  const result = await transaction(hub.sql, async (tx) => {
     await purgeExpiredKey(tx, caller.clientId, idempotencyKey);
     if (!(await claimIdempotencyKey(tx, caller.clientId, idempotencyKey, hash))) {
       const earlier = await findIdempotent(tx, caller.clientId, idempotencyKey, hash);
@@ -62,6 +64,8 @@ export async function createReferral(hub: Hub, caller: Caller & { organizationId
     await storeIdempotentResponse(tx, caller.clientId, idempotencyKey, 201, body);
     return { status: 201 as const, body, replayed: false };
   });
+  if (!result.replayed && status === 'queued') hub.relayWake.wake();
+  return result;
 }
 
 /**

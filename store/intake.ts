@@ -1,6 +1,5 @@
 import type { DataKeyring } from '../crypto/data-keys.js';
 import type { Sql } from '../db/connect.js';
-import { CHANNELS } from '../db/coordination.js';
 import { newId } from '../lib/ids.js';
 import type { CaseFile } from '../schemas/case-file.js';
 import { DATA_CATEGORIES, type ReferralStatus } from '../schemas/vocabulary.js';
@@ -51,8 +50,8 @@ export function prepareIntake(keyring: DataKeyring, input: IntakeInput, caseFile
 
 /**
  * Writes a referral in ONE statement: the referral, its encrypted case file, its first timeline
- * event, the outbox row (when it may go out now) with the NOTIFY that wakes the relay, and the
- * audit entry. One round trip instead of six; atomic as a statement is, and inside the caller's
+ * event, the outbox row (when it may go out now) and the audit entry; the caller wakes the relay
+ * after the commit (services/relay-wake.ts). One round trip instead of six; atomic as a statement is, and inside the caller's
  * transaction when it has one (idempotency keys). Foreign keys between the parts are checked at
  * the end of the statement, so the children may name the referral the first part inserts.
  */
@@ -79,9 +78,7 @@ export async function writeIntake(sql: Sql, p: PreparedIntake): Promise<Referral
     ), audit AS (
       INSERT INTO audit_log (actor, action, subject, detail)
       VALUES (${i.createdBy}, 'referral.created', ${i.id}, ${sql.json({ partnerId: i.partnerId, status: i.status })})
-    ), wake AS (
-      SELECT pg_notify(${CHANNELS.outbox}, '') FROM outbox_row
     )
-    SELECT r.*, (SELECT count(*) FROM wake) AS woken FROM r`;
+    SELECT r.* FROM r`;
   return referralFromRow(row!);
 }

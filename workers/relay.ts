@@ -8,8 +8,8 @@ const POLL_MS = 500;
 const BATCH = 500;
 
 /**
- * Moves due outbox rows into BullMQ (docs/architecture.md, flow 2). Woken at once by the NOTIFY that every
- * outbox write sends, and polls as a fallback. A row it relayed whose job Redis lost is relayed
+ * Moves due outbox rows into BullMQ (docs/architecture.md, flow 2). Woken at once after every
+ * outbox write (services/relay-wake.ts, or a NOTIFY at commit), and polls as a fallback. A row it relayed whose job Redis lost is relayed
  * again when its lease runs out, under a new job id; duplicate jobs are harmless because a
  * delivery claims its outbox attempt in Postgres before doing anything.
  *
@@ -25,10 +25,13 @@ export async function startRelay(hub: Hub): Promise<{ stop(): Promise<void> }> {
   // A NOTIFY that arrives while a batch is being relayed must not wait for the next poll.
   let notified = false;
   const database = await databaseInstanceId(hub.sql);
-  const listener = await hub.sql.listen(CHANNELS.outbox, () => {
+  const onWake = () => {
     notified = true;
     wake?.();
-  });
+  };
+  // Woken by other processes' NOTIFY, and directly by this process's own writes.
+  const listener = await hub.sql.listen(CHANNELS.outbox, onWake);
+  const detach = hub.relayWake.attach(onWake);
   const lease = hub.config.HUB_RELAY_LEASE_SECONDS;
 
   const loop = (async () => {
@@ -63,6 +66,7 @@ export async function startRelay(hub: Hub): Promise<{ stop(): Promise<void> }> {
   return {
     async stop() {
       running = false;
+      detach();
       wake?.();
       await loop;
       await listener.unlisten().catch(() => {});
