@@ -29,7 +29,7 @@ const GAPS: Readonly<Record<string, readonly [number, number]>> = {
   queued: [MINUTE, 10 * MINUTE],
   delivered: [MINUTE, 10 * MINUTE],
   delivery_failed: [10 * MINUTE, 2 * HOUR],
-  received: [HOUR, 60 * HOUR],
+  received: [HOUR, 20 * HOUR],
   accepted: [2 * HOUR, 48 * HOUR],
   rejected: [4 * HOUR, 72 * HOUR],
   intake_scheduled: [12 * HOUR, 5 * DAY],
@@ -60,7 +60,9 @@ export function layOut(referralId: string, status: string, types: string[], now:
   let t = 0;
   let appointment: number | null = null;
   for (const type of types) {
-    t += between(GAPS[type] ?? [MINUTE, HOUR]);
+    // Most partners acknowledge within the day; some take days, past a 48-hour SLA.
+    const gap = type === 'received' && rnd.chance(0.15) ? ([50 * HOUR, 120 * HOUR] as const) : (GAPS[type] ?? [MINUTE, HOUR]);
+    t += between(gap);
     // Attendance (or not) is on the day of the appointment.
     if ((type === 'attended' || type === 'no_show') && appointment !== null) t = Math.max(t, appointment);
     offsets.push(t);

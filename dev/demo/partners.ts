@@ -63,7 +63,7 @@ export async function advanceViaApi(ctx: PartnerContext, t: Tracked): Promise<vo
       ctx.tracker.settle(t, `${step.type} refused`);
       return;
     }
-    t.stepsDone++;
+    ctx.tracker.advanced(t);
   }
   ctx.tracker.settle(t);
 }
@@ -197,7 +197,14 @@ export async function runFhirPartner(
       const referralId = referralIdOf(task);
       const t = referralId ? (ctx.tracker.get(referralId) ?? undefined) : undefined;
       if (!t || t.settled) continue;
-      t.handedOver = true;
+      if (!t.handedOver) {
+        // The Task is on the server before the hub has heard the answer and marked the referral
+        // delivered; a status set before that would not fit the referral's state. Wait until the
+        // partner can see the referral.
+        const seen = await ctx.limit(async () => ctx.api.send('GET', `/v1/referrals/${t.referralId}`, await ctx.partnerToken(t.referral.provider.key)));
+        if (seen.status !== 200) continue;
+        t.handedOver = true;
+      }
       const step = t.referral.path.steps[t.stepsDone];
       if (!step) {
         ctx.tracker.settle(t);
@@ -205,7 +212,7 @@ export async function runFhirPartner(
       }
       const change = taskChange(task, step);
       if (!change) {
-        if (await postStep(ctx, t, step)) t.stepsDone++;
+        if (await postStep(ctx, t, step)) ctx.tracker.advanced(t);
         else ctx.tracker.settle(t, `${step.type} refused`);
         continue;
       }
@@ -216,7 +223,7 @@ export async function runFhirPartner(
       });
       await res.arrayBuffer();
       if (!res.ok) throw new Error(`${partner.provider.name}: PUT Task/${task.id}: HTTP ${res.status}`);
-      t.stepsDone++;
+      ctx.tracker.advanced(t);
       changed++;
     }
     if (changed > 0) await hubReadPast(ctx, partner);

@@ -40,6 +40,8 @@ export async function seedParticipant(
 
   const found = await api.call<{ items: { id: string }[] }>('GET', `/v1/participants?externalId=${encodeURIComponent(plan.person.externalId)}&limit=1`, planner, undefined, 200);
   let participantId = found.items[0]?.id;
+  // Someone just enrolled has no consents or referrals yet: nothing to look up.
+  const isNew = !participantId;
   if (participantId) counts.participantsFound++;
   else {
     participantId = (await api.call<{ id: string }>('POST', '/v1/participants', planner, plan.person.input, 201)).id;
@@ -49,7 +51,7 @@ export async function seedParticipant(
   const partnerId = (r: ReferralPlan) => orgs.ids.get(r.provider.key)!;
   const planned = consentsFor(plan, { referrer: orgs.ids.get(plan.agency.key)!, partner: partnerId }, today);
   if (planned.length > 0) {
-    const recorded = (await api.call<{ items: { id: string; documentRef?: string; status: string }[] }>('GET', `/v1/consents?participantId=${participantId}`, compliance, undefined, 200)).items;
+    const recorded = isNew ? [] : (await api.call<{ items: { id: string; documentRef?: string; status: string }[] }>('GET', `/v1/consents?participantId=${participantId}`, compliance, undefined, 200)).items;
     for (const consent of planned) {
       let record = recorded.find((c) => c.documentRef === consent.documentRef);
       if (!record) {
@@ -60,7 +62,7 @@ export async function seedParticipant(
     }
   }
 
-  const existing = plan.referrals.length === 0 ? [] : (await api.call<{ items: ReferralView[] }>('GET', `/v1/referrals?participantId=${participantId}&limit=200`, planner, undefined, 200)).items;
+  const existing = isNew || plan.referrals.length === 0 ? [] : (await api.call<{ items: ReferralView[] }>('GET', `/v1/referrals?participantId=${participantId}&limit=200`, planner, undefined, 200)).items;
   for (const r of plan.referrals) {
     const sent = existing.find((x) => x.partnerId === partnerId(r) && x.service === r.service);
     if (sent) {

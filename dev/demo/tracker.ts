@@ -21,6 +21,13 @@ export interface Tracked {
 export class Tracker {
   private readonly items = new Map<string, Tracked>();
   private readonly waiters = new Set<() => void>();
+  private lastProgress = Date.now();
+
+  /** One more step of the referral's path is done. */
+  advanced(t: Tracked): void {
+    t.stepsDone++;
+    this.lastProgress = Date.now();
+  }
 
   add(t: Omit<Tracked, 'stepsDone' | 'handedOver' | 'settled'>): Tracked {
     const tracked: Tracked = { ...t, stepsDone: 0, handedOver: false, settled: false };
@@ -42,6 +49,7 @@ export class Tracker {
 
   settle(t: Tracked, stoppedBy?: string): void {
     t.settled = true;
+    this.lastProgress = Date.now();
     if (stoppedBy) t.stoppedBy = stoppedBy;
     for (const wake of this.waiters) wake();
   }
@@ -54,10 +62,13 @@ export class Tracker {
     return [...this.items.values()];
   }
 
-  /** Resolves when every tracked referral has settled, or at the deadline with those that have not. */
-  async settled(timeoutMs: number): Promise<Tracked[]> {
+  /**
+   * Resolves when every tracked referral has settled, or with those that have not at the
+   * deadline or once nothing moved for `idleMs` (deliveries the hub is still retrying).
+   */
+  async settled(timeoutMs: number, idleMs = 20_000): Promise<Tracked[]> {
     const deadline = Date.now() + timeoutMs;
-    while (this.unsettled().length > 0 && Date.now() < deadline) {
+    while (this.unsettled().length > 0 && Date.now() < deadline && Date.now() - this.lastProgress < idleMs) {
       await new Promise<void>((resolve) => {
         const wake = () => {
           this.waiters.delete(wake);
