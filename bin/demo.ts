@@ -67,7 +67,8 @@ try {
 
 const participants = opts.small ? SMALL : opts.participants;
 const backdateUrl = opts.backdate === undefined || opts.backdate === false ? undefined : opts.backdate === true ? (process.env.DATABASE_URL ?? 'postgres://localhost:5432/hub') : opts.backdate;
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const began = Date.now();
+const log = (line: string) => process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 
 let run;
 try {

@@ -44,7 +44,7 @@ export class HubClient {
         }).toString(),
       });
       const body = (await response.body.json()) as { access_token?: string; expires_in?: number };
-      if (response.statusCode === 429 && attempt < RETRIES) {
+      if ((response.statusCode === 429 || response.statusCode === 503) && attempt < RETRIES) {
         await pause(retryAfterMs(response.headers['retry-after']));
         continue;
       }

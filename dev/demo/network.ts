@@ -7,7 +7,12 @@ import type { OrganizationKind, Service } from '../../schemas/vocabulary.js';
  * the hub's web inbox. Every name is invented.
  */
 
-export type AdapterKind = 'webhook' | 'fhir' | 'portal';
+/**
+ * How a partner is reached. The demo plays the partners, so unlike the hub it must speak each
+ * kind's protocol: each kind's part is found through these lists, never by comparing names.
+ */
+export const ADAPTER_KINDS = ['webhook', 'fhir', 'portal'] as const;
+export type AdapterKind = (typeof ADAPTER_KINDS)[number];
 
 export interface LeadAgency {
   key: 'probation' | 'juvenile';
@@ -40,6 +45,13 @@ export interface Provider {
   /** Hours to acknowledge and days to first contact, when the county contracted for them. */
   sla?: { acknowledgeWithinHours?: number; firstContactWithinDays?: number };
 }
+
+/** The providers reached one way. */
+export const providersOf = (kind: AdapterKind): Provider[] => PROVIDERS.filter((p) => p.adapter === kind);
+
+/** Whether the partner reads the hub's inbox (nothing is pushed to it), rather than being pushed to. */
+export const readsInbox = (p: Provider): boolean => INBOX_READERS.has(p.adapter);
+const INBOX_READERS: ReadonlySet<AdapterKind> = new Set<AdapterKind>(['portal']);
 
 const CONTRACT_SLA = { acknowledgeWithinHours: 48, firstContactWithinDays: 14 };
 

@@ -3,8 +3,9 @@ import { connect } from '../../db/connect.js';
 import { startFhirServer, type FhirTestServer } from '../fhir-server.js';
 import { HubClient } from '../hub-client.js';
 import { inPool, limiter } from '../pool.js';
+import { REFERRAL_STATUSES } from '../../schemas/vocabulary.js';
 import { backdate, type BackdateResult } from './backdate.js';
-import { LEAD_AGENCIES, PROVIDERS } from './network.js';
+import { LEAD_AGENCIES, PROVIDERS, providersOf } from './network.js';
 import { runFhirPartner, runPortalPartners, startWebhookPartners, type PartnerContext, type WebhookPartners } from './partners.js';
 import { planFor, type ParticipantPlan } from './plan.js';
 import { seedParticipant, zeroCounts, type PendingRevocation, type SeedCounts } from './seed.js';
@@ -79,9 +80,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     plannerToken: (t) => clients!.planner(t.participant.agency.key, t.participant.n),
   };
   const secretOf = webhookSecretFrom(state);
-  const webhooks = await startWebhookPartners(ctx, PROVIDERS.filter((p) => p.adapter === 'webhook').map((provider) => ({ provider, secret: () => state.webhookSecrets[provider.key] })));
+  const webhooks = await startWebhookPartners(ctx, providersOf('webhook').map((provider) => ({ provider, secret: () => state.webhookSecrets[provider.key] })));
   const fhirServers = new Map<string, FhirTestServer>();
-  for (const p of PROVIDERS.filter((x) => x.adapter === 'fhir')) fhirServers.set(p.key, await startFhirServer());
+  for (const p of providersOf('fhir')) fhirServers.set(p.key, await startFhirServer());
   const close = async () => {
     stopping = true;
     await webhooks.close();
@@ -102,8 +103,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
 
     // The partners start working as soon as referrals reach them.
     const partnerLoops = [
-      runPortalPartners(ctx, PROVIDERS.filter((p) => p.adapter === 'portal'), stopped),
-      ...PROVIDERS.filter((p) => p.adapter === 'fhir').map((provider) =>
+      runPortalPartners(ctx, providersOf('portal'), stopped),
+      ...providersOf('fhir').map((provider) =>
         runFhirPartner(ctx, { provider, id: orgs.ids.get(provider.key)!, server: fhirServers.get(provider.key)!, notifyToken: () => orgs.notifyTokens.get(provider.key) }, stopped)),
     ].map((loop) => loop.catch((error: Error) => opts.log(`a partner stopped: ${error.message}`)));
 
@@ -136,16 +137,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
       opts.log(`back-dated ${backdated.referrals} referrals and ${backdated.events} events over the past year`);
     }
 
-    const statuses: Record<string, number> = {};
-    for (const agency of LEAD_AGENCIES) {
-      const planner = await clients.planner(agency.key, 0);
-      let cursor: string | null = null;
-      do {
-        const page: { items: { status: string }[]; nextCursor: string | null } = await api.call('GET', `/v1/referrals?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, planner, undefined, 200);
-        for (const r of page.items) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-        cursor = page.nextCursor;
-      } while (cursor);
-    }
+    const statuses = await countStatuses(api, clients);
     // The portal and FHIR partners keep watching for as long as the demo runs.
     void partnerLoops;
     return {
@@ -160,4 +152,20 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     await close();
     throw error;
   }
+}
+
+/** Referrals by status as the lead agencies' planners see them, one listing per agency and status, several at once. */
+async function countStatuses(api: HubClient, clients: DemoClients): Promise<Record<string, number>> {
+  const statuses: Record<string, number> = {};
+  const listings = LEAD_AGENCIES.flatMap((agency) => REFERRAL_STATUSES.map((status) => ({ agency, status })));
+  await inPool(listings, 6, async ({ agency, status }) => {
+    const planner = await clients.planner(agency.key, 0);
+    let cursor: string | null = null;
+    do {
+      const page: { items: unknown[]; nextCursor: string | null } = await api.call('GET', `/v1/referrals?status=${status}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, planner, undefined, 200);
+      if (page.items.length > 0) statuses[status] = (statuses[status] ?? 0) + page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+  });
+  return statuses;
 }

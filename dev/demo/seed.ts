@@ -1,4 +1,5 @@
 import type { HubClient } from '../hub-client.js';
+import { readsInbox } from './network.js';
 import type { ParticipantPlan, ReferralPlan } from './plan.js';
 import { advanceViaApi, type PartnerContext } from './partners.js';
 import { caseFileFor, consentsFor } from './records.js';
@@ -87,7 +88,7 @@ export async function seedParticipant(
  */
 function resume(tracker: Tracker, partners: PartnerContext, plan: ParticipantPlan, r: ReferralPlan, sent: ReferralView): void {
   if (r.provider.endpoint === 'gone' || r.path.steps.length === 0) return;
-  if (sent.status === 'queued' || (sent.status === 'delivered' && r.provider.adapter === 'portal')) {
+  if (sent.status === 'queued' || (sent.status === 'delivered' && readsInbox(r.provider))) {
     tracker.add({ referralId: sent.id, participant: plan, referral: r });
     return;
   }

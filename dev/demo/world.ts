@@ -1,7 +1,7 @@
 import { generateSecret } from '../../adapters/index.js';
 import type { Service } from '../../schemas/vocabulary.js';
 import type { ApiClientKey, HubClient } from '../hub-client.js';
-import { LEAD_AGENCIES, PROVIDERS, type LeadAgency, type Provider } from './network.js';
+import { LEAD_AGENCIES, PROVIDERS, readsInbox, type AdapterKind, type LeadAgency, type Provider } from './network.js';
 import type { ParticipantPlan } from './plan.js';
 import { saveState, type DemoState } from './state.js';
 
@@ -41,16 +41,13 @@ async function allOrganisations(api: HubClient, admin: string): Promise<OrgView[
   return all;
 }
 
-function adapterOf(provider: Provider, adapters: Adapters) {
-  switch (provider.adapter) {
-    case 'webhook':
-      return { type: 'webhook', url: adapters.webhookUrl(provider), secret: adapters.webhookSecret(provider) };
-    case 'fhir':
-      return { type: 'fhir', baseUrl: adapters.fhirBaseUrl(provider), auth: { type: 'none' }, pollIntervalSeconds: adapters.pollIntervalSeconds };
-    case 'portal':
-      return { type: 'portal' };
-  }
-}
+/** Each kind's adapter setting, pointing at the receivers this run started. */
+const ADAPTER_SETTINGS: Readonly<Record<AdapterKind, (provider: Provider, adapters: Adapters) => Record<string, unknown>>> = {
+  webhook: (provider, adapters) => ({ type: 'webhook', url: adapters.webhookUrl(provider), secret: adapters.webhookSecret(provider) }),
+  fhir: (provider, adapters) => ({ type: 'fhir', baseUrl: adapters.fhirBaseUrl(provider), auth: { type: 'none' }, pollIntervalSeconds: adapters.pollIntervalSeconds }),
+  portal: () => ({ type: 'portal' }),
+};
+const adapterOf = (provider: Provider, adapters: Adapters) => ADAPTER_SETTINGS[provider.adapter](provider, adapters);
 
 /** Explains the one refusal a first-time user meets: a hub that may not call partners on this machine. */
 function explainRefusal(error: Error): Error {
@@ -76,7 +73,8 @@ export async function ensureOrganisations(api: HubClient, admin: string, adapter
     const found = existing.get(provider.name);
     let org: OrgView;
     try {
-      if (found && provider.adapter === 'portal') org = found;
+      // An inbox partner's setting names nothing of this run's.
+      if (found && readsInbox(provider)) org = found;
       // The demo's receivers listen on new ports each run: point the partner at them again.
       else if (found) org = await api.call<OrgView>('PATCH', `/v1/organizations/${found.id}`, admin, { adapter }, 200);
       else {
