@@ -57,11 +57,22 @@ export class HubClient {
   /** One call, whatever it answers (after waiting out 429 and 503): for callers that branch on the status. */
   async send<T>(method: Method, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
     for (let attempt = 0; ; attempt++) {
-      const response = await request(`${this.origin}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+      let response;
+      try {
+        response = await request(`${this.origin}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      } catch (error) {
+        // A kept-alive connection the busy hub closed as the request went out ("other side
+        // closed"): the request never reached a handler, so it is sent again on a new one.
+        if (attempt < RETRIES && droppedConnection(error)) {
+          await pause(250 * (attempt + 1));
+          continue;
+        }
+        throw error;
+      }
       const text = await response.body.text();
       if ((response.statusCode === 429 || response.statusCode === 503) && attempt < RETRIES) {
         await pause(retryAfterMs(response.headers['retry-after']));
@@ -99,6 +110,11 @@ export class HubClient {
 export interface ApiClientKey {
   clientId: string;
   key: JWK;
+}
+
+function droppedConnection(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
