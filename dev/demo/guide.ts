@@ -26,7 +26,7 @@ export function guide(hub: string, s: DemoSummary, opts: { keepsRunning: boolean
     `  ${base}/console/dashboard      the manager's indicators against the targets`,
     `  ${base}/console/caseload       the planner's referrals, what needs them first`,
     `  ${base}/console/inbox          a partner's inbox: only what consent lets it see`,
-    `  ${base}/console/participants   the participants a planner enrolled`,
+    `  ${base}/console/participants   the compliance officer's search: consents, revocations, disclosures`,
     `  ${base}/docs                   the API; GET /v1/reports/indicators?groupBy=race for disparities`,
     '',
     opts.keepsRunning

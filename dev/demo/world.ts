@@ -160,12 +160,12 @@ export class DemoClients {
 
 /** One console account per role, with the organisation a person of that role would work for. */
 export const STAFF = [
-  { role: 'admin', name: 'Avery Quinn', email: 'avery.quinn@hub.harbor-county.example', password: 'harbor-demo-admin', org: undefined, look: 'organisations, clients and accounts (the admin pages are still to come: use the API meanwhile)' },
-  { role: 'planner', name: 'Pat Morales', email: 'pat.morales@probation.harbor-county.example', password: 'harbor-demo-planner', org: 'probation', look: '/console/caseload: referrals awaiting consent, failed deliveries and withheld updates first; /console/participants' },
+  { role: 'admin', name: 'Avery Quinn', email: 'avery.quinn@hub.harbor-county.example', password: 'harbor-demo-admin', org: undefined, look: 'organisations, clients and accounts, through the API for now (GET /v1/organizations)' },
+  { role: 'planner', name: 'Pat Morales', email: 'pat.morales@probation.harbor-county.example', password: 'harbor-demo-planner', org: 'probation', look: '/console/caseload: SLA breaches, referrals awaiting consent and failed deliveries first' },
   { role: 'planner', name: 'Jordan Lee', email: 'jordan.lee@ojj-region3.example', password: 'harbor-demo-juvenile', org: 'juvenile', look: "/console/caseload for the youth caseload (guardian-signed consents)" },
   { role: 'partner', name: 'Dana Whitfield', email: 'dana.whitfield@second-chance.example', password: 'harbor-demo-partner', org: 'second-chance', look: '/console/inbox: housing referrals, only what consent lets Second Chance Residences see' },
   { role: 'partner', name: 'Sam Ortiz', email: 'sam.ortiz@clearwater-mat.example', password: 'harbor-demo-part2', org: 'clearwater-mat', look: '/console/inbox of a 42 CFR Part 2 program: the redisclosure notice on each referral' },
-  { role: 'compliance', name: 'Chris Okafor', email: 'chris.okafor@probation.harbor-county.example', password: 'harbor-demo-compliance', org: 'probation', look: 'consents, revocations and the accounting of disclosures (GET /v1/participants/{id}/disclosures)' },
+  { role: 'compliance', name: 'Chris Okafor', email: 'chris.okafor@probation.harbor-county.example', password: 'harbor-demo-compliance', org: 'probation', look: '/console/participants: a participant\'s consents (two-way, court orders, revoked, expired) and disclosures' },
   { role: 'manager', name: 'Morgan Reyes', email: 'morgan.reyes@probation.harbor-county.example', password: 'harbor-demo-manager', org: 'probation', look: '/console/dashboard: people connected per service against the year\'s targets' },
 ] as const;
 
