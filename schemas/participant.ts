@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { HumanName } from './case-file.js';
-import { Id, Timestamp } from './common.js';
+import { Id, listOf, Timestamp } from './common.js';
 
 export const RACE_CODES = [
   'american_indian_or_alaska_native',
@@ -62,3 +62,12 @@ export const ParticipantSearch = z
     else ctx.addIssue({ code: 'custom', path: ['birthDate'], message: 'enter a date of birth, or a case number or participant id' });
   });
 export type ParticipantSearch = z.infer<typeof ParticipantSearch>;
+
+/** A look-up by the planner's own id: `externalId` is required, so the list is never the whole register. */
+export const ParticipantLookupQuery = z.object({
+  externalId: z.string().min(1).max(200).openapi({ description: 'The participant’s id in the planner’s own system, as given at enrolment.', example: 'CP-2026-0412' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: 'At most this many, 1 to 200.', example: 50 }),
+});
+export type ParticipantLookupQuery = z.infer<typeof ParticipantLookupQuery>;
+
+export const ParticipantList = listOf(Participant, 'ParticipantList');

@@ -35,3 +35,16 @@ export async function findParticipants(hub: Pick<Hub, 'sql' | 'keyring' | 'clock
   // `more`: some matches are not shown (or, with a name, not even compared): the search should be narrowed.
   return { items, more: matching.length > SEARCH_LIMIT || (Boolean(search.name) && candidates.length === read) };
 }
+
+/**
+ * GET /v1/participants?externalId=: the caller's participants enrolled under the id its own
+ * system gave them, newest first, so a script or an integration finds a participant again
+ * instead of enrolling them twice. The same scoped search, on the reference alone.
+ */
+export async function participantsByExternalId(hub: Pick<Hub, 'sql' | 'keyring' | 'clock'>, caller: Caller, query: { externalId: string; limit: number }) {
+  const candidates = await scopedTo(hub.sql, hub.keyring, caller).findParticipants({ reference: query.externalId }, query.limit + 1);
+  // The reference also matches a hub id; this look-up is by the organisation's own id only.
+  const items = candidates.filter((p) => p.externalId === query.externalId).slice(0, query.limit).map((p) => shownParticipant(p, hub.clock.now()));
+  await appendAudit(hub.sql, { actor: caller.clientId, action: 'participants.searched', detail: { criteria: ['externalId'], ids: items.map((p) => p.id) } });
+  return { items, nextCursor: null };
+}

@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { IdParam } from '../../schemas/common.js';
-import { Participant, ParticipantInput } from '../../schemas/participant.js';
+import { Participant, ParticipantInput, ParticipantList, ParticipantLookupQuery } from '../../schemas/participant.js';
 import { enrolParticipant, readParticipant } from '../../services/participants.js';
+import { participantsByExternalId } from '../../services/participant-search.js';
 import type { AppEnv } from '../context.js';
 import type { Hub } from '../../services/hub.js';
 import { requireOrgRole } from '../roles.js';
@@ -35,10 +36,28 @@ const getRoute = createRoute({
   },
 });
 
+const lookupRoute = createRoute({
+  method: 'get', path: '/v1/participants', tags, operationId: 'findParticipants',
+  summary: 'Find participants by the planner’s own id',
+  description: described(
+    'The participants the caller’s organisation enrolled with this `externalId`, newest first (usually one): a system that enrols from its own records finds a participant again instead of enrolling them twice. `nextCursor` is always `null`. The look-up is audited.',
+    whoMayCall({ planner: 'its own organisation’s participants', compliance: 'its own organisation’s participants' }),
+  ),
+  request: { query: ParticipantLookupQuery },
+  responses: {
+    200: { description: 'The participants enrolled under that id (none: an empty list)', ...json(ParticipantList, { items: [{ ...examples.participant.created, externalId: 'CP-2026-0412' }], nextCursor: null }) },
+    ...problems(400, 401, 403, 429, 503),
+  },
+});
+
 export function registerParticipantRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   app.openapi(createParticipant, async (c) => {
     const caller = requireOrgRole(c, 'planner');
     return c.json(await enrolParticipant(hub, caller, c.req.valid('json')), 201);
+  });
+  app.openapi(lookupRoute, async (c) => {
+    const caller = requireOrgRole(c, 'planner', 'compliance');
+    return c.json(await participantsByExternalId(hub, caller, c.req.valid('query')), 200);
   });
   app.openapi(getRoute, async (c) => {
     const caller = requireOrgRole(c, 'planner', 'compliance');

@@ -69,7 +69,7 @@ const CONTRACT: Record<string, string[]> = {
   '/v1/staff': ['post'],
   '/v1/staff/{id}': ['patch'],
   '/v1/staff/{id}/sessions': ['delete'],
-  '/v1/participants': ['post'],
+  '/v1/participants': ['get', 'post'],
   '/v1/participants/{id}': ['get'],
   '/v1/participants/{id}/access': ['get'],
   '/v1/participants/{id}/disclosures': ['get'],
