@@ -4,6 +4,7 @@ import { forbidden, HubError } from '../../lib/errors.js';
 import type { Hub } from '../../services/hub.js';
 import { postEvent, timeline } from '../../services/referral-events.js';
 import { enrolParticipant } from '../../services/participants.js';
+import { organizationNames } from '../../services/organizations.js';
 import { ParticipantInput } from '../../schemas/participant.js';
 import { zodProblems } from '../problem.js';
 import { EnrolPage } from './pages/enrol.js';
@@ -62,9 +63,11 @@ export function registerPlannerPages(app: Hono<ConsoleEnv>, hub: Hub, resumable:
     const caller = plannerOf(session);
     const referral = (await readReferral(hub, caller, id)) as unknown as PlannerReferral;
     const items = (await timeline(hub, caller, id)) as unknown as TimelineItem[];
+    // The planner knows partners by name; the id alone says nothing at a desk.
+    const partnerName = (await organizationNames(hub, [referral.partnerId])).get(referral.partnerId);
     // Offered on the status the planner sees, as the API's 409 names what is allowed.
     const canCancel = allowedEvents({ status: referral.status as never, statusBeforeHold: null }, PLANNER_EVENTS).includes('cancelled');
-    return <PlannerReferralPage session={session} referral={referral} timeline={items} canCancel={canCancel} form={form} />;
+    return <PlannerReferralPage session={session} referral={referral} partnerName={partnerName} timeline={items} canCancel={canCancel} form={form} />;
   };
 
   app.get('/referrals/:id', async (c) => {

@@ -128,8 +128,8 @@ describe("the planner's pages", () => {
     const { context, page } = await newVisitor(browser, hub.running.url!);
     await signIn(page, 'pat@probation.example', PASSWORD);
     await expect.poll(() => new URL(page.url()).pathname).toBe('/console/caseload');
+    // The README's picture of the caseload is taken at the end of the whole story (console-story.test.ts).
     await expectAccessible(page);
-    await screenshot(page, 'planner-caseload');
 
     await page.getByRole('link', { name: workedOn }).click();
     const timeline = page.locator('ol.card li');

@@ -29,7 +29,7 @@ export interface TimelineItem {
   noteWithheld?: true;
 }
 
-export function PlannerReferralPage(props: { session: StaffSession; referral: PlannerReferral; timeline: TimelineItem[]; canCancel: boolean; form: FormState }) {
+export function PlannerReferralPage(props: { session: StaffSession; referral: PlannerReferral; partnerName?: string | undefined; timeline: TimelineItem[]; canCancel: boolean; form: FormState }) {
   const { referral, session, form } = props;
   return (
     <Layout title="Referral" session={session}>
@@ -39,7 +39,7 @@ export function PlannerReferralPage(props: { session: StaffSession; referral: Pl
       {form.message ? <p class="alert" role="alert">{form.message}</p> : null}
       <dl class="fields card">
         <dt>Status</dt><dd>{categoryLabel(referral.status)}</dd>
-        <dt>Partner</dt><dd><code>{referral.partnerId}</code></dd>
+        <dt>Partner</dt><dd>{props.partnerName ? <>{props.partnerName} (<code>{referral.partnerId}</code>)</> : <code>{referral.partnerId}</code>}</dd>
         <dt>Participant</dt><dd><code>{referral.participantId}</code> <a href={`/console/referrals/new?participant=${referral.participantId}`}>Refer again</a></dd>
         <dt>Priority</dt><dd>{referral.priority}</dd>
         <dt>Reason for referral</dt><dd>{referral.reason}</dd>
