@@ -55,7 +55,7 @@ export class BenchApi {
   }
 
   /** Registers a client of `role` for an organisation; returns its id and private key. */
-  async client(adminToken: string, organizationId: string, role: 'planner' | 'partner' | 'compliance'): Promise<BenchClient> {
+  async client(adminToken: string, organizationId: string, role: 'planner' | 'partner' | 'compliance' | 'manager'): Promise<BenchClient> {
     const key = await generateClientKey('ES256');
     const created = await this.call<{ clientId: string }>('POST', '/v1/clients', adminToken, { organizationId, role, jwks: key.publicJwks }, 201);
     return { clientId: created.clientId, key: key.privateJwk };
