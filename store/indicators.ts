@@ -46,7 +46,7 @@ function groupsOf(sql: Sql, groupBy: GroupBy) {
       return sql`SELECT per.key`;
     case 'race':
       // SPD 15 alone or in combination: every category selected, multiracial when more than one.
-      return sql`SELECT unnest(p.race_codes)
+      return sql`SELECT DISTINCT unnest(p.race_codes)
         UNION ALL SELECT 'multiracial' WHERE cardinality(p.race_codes) > 1
         UNION ALL SELECT 'undisclosed' WHERE cardinality(p.race_codes) = 0`;
   }
@@ -95,13 +95,11 @@ export async function countIndicators(sql: Sql, q: { from: Date; to: Date; group
       SELECT per.*, g.grp FROM per JOIN participants p ON p.id = per.participant_id
       CROSS JOIN LATERAL (${groupsOf(tx, q.groupBy)}) AS g(grp)
     ), counts AS (
-      SELECT service, grp, count(DISTINCT participant_id)::int AS referred,
-        count(DISTINCT participant_id) FILTER (WHERE connected)::int AS connected,
-        count(DISTINCT participant_id) FILTER (WHERE completed)::int AS completed,
-        count(DISTINCT participant_id) FILTER (WHERE rejected)::int AS rejected,
-        count(DISTINCT participant_id) FILTER (WHERE breached)::int AS sla_breaches,
-        count(DISTINCT participant_id) FILTER (WHERE ack_hours IS NOT NULL)::int AS ack_people,
-        count(DISTINCT participant_id) FILTER (WHERE contact_days IS NOT NULL)::int AS contact_people
+      -- One grouped row per person and group (a person's race groups are distinct), so people are rows.
+      SELECT service, grp, count(*)::int AS referred,
+        count(*) FILTER (WHERE connected)::int AS connected, count(*) FILTER (WHERE completed)::int AS completed,
+        count(*) FILTER (WHERE rejected)::int AS rejected, count(*) FILTER (WHERE breached)::int AS sla_breaches,
+        count(*) FILTER (WHERE ack_hours IS NOT NULL)::int AS ack_people, count(*) FILTER (WHERE contact_days IS NOT NULL)::int AS contact_people
       FROM grouped GROUP BY service, grp
     ), acknowledged AS (
       SELECT service, grp, array_agg(h) AS hours FROM grouped CROSS JOIN LATERAL unnest(ack_hours) AS h GROUP BY service, grp
