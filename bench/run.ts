@@ -351,14 +351,18 @@ async function growth(world: World, targets: () => Promise<Targets>, sql: postgr
     log(`growth: to ${size.referrals.toLocaleString('en-US')} referrals`);
     await timed(`seed ${label}`, () => growTo(sql, world, size, log));
     log(`  now ${JSON.stringify(await seededSize(sql, world))}`);
-    curve[label] = await throughputRounds(['B1', 'B2', 'B5'].filter((id) => only.has(id as Scenario)) as ThroughputId[], targets, sql, `growth ${label}`);
+    // B0 in every round too: the machine's load moves between levels, and each scenario's ratio to
+    // B0 in the same round cancels it out where absolute figures cannot.
+    curve[label] = await throughputRounds(['B0', ...['B1', 'B2', 'B5'].filter((id) => only.has(id as Scenario))] as ThroughputId[], targets, sql, `growth ${label}`);
   }
   raw.growth = curve;
   for (const id of ['B1', 'B2', 'B5'] as ThroughputId[]) {
     if (!base[id]) continue;
     for (const label of ['10×', '100×']) rows.push({ name: `${THROUGHPUT_LABELS[id]}, database ${label}`, unit: 'req/s', value: perSecond(curve[label]![id]) });
     const change = perSecond(curve['100×']![id]).median / perSecond(base[id]).median;
-    rows.push({ name: `${id} growth: 100× ÷ 1×`, unit: '×', value: spread([change]), target: '≥ 0.8', met: change >= 0.8 });
+    rows.push({ name: `${id} growth: 100× ÷ 1×`, unit: '×', value: spread([change]), note: 'absolute req/s: moves with the machine\'s load' });
+    const relative = ratio(curve['100×']![id], curve['100×']!.B0).median / ratio(base[id], base.B0).median;
+    rows.push({ name: `${id} growth: (${id} ÷ B0 at 100×) ÷ (${id} ÷ B0 at 1×)`, unit: '×', value: spread([relative]), target: '≥ 0.8', met: relative >= 0.8 });
   }
 }
 
@@ -394,7 +398,7 @@ async function indicators(world: World, api: BenchApi, hub: RunningHubProcesses,
   const value = spread(ms);
   rows.push({
     name: `B6 indicators, a year by race, ${referrals.toLocaleString('en-US')} referrals`, unit: 'ms', value,
-    note: `${ms.length} requests one at a time`, target: '≤ 500 ms', met: value.median <= 500,
+    note: `${ms.length} request(s), one at a time`, target: '≤ 500 ms', met: value.median <= 500,
   });
 }
 
