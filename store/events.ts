@@ -1,5 +1,6 @@
 import type { Sql } from '../db/connect.js';
 import type { DataKeyring } from '../crypto/data-keys.js';
+import { reachedMilestones, type Milestone } from '../domain/indicator-milestones.js';
 import { newId } from '../lib/ids.js';
 import type { DataCategory, ReferralStatus } from '../schemas/vocabulary.js';
 
@@ -33,11 +34,28 @@ export async function insertEvent(
   const id = newId('evt');
   const noteJwe = event.note ? await keyring.encrypt(event.note.text) : null;
   const reasonJwe = event.reason ? await keyring.encrypt(event.reason) : null;
-  const [row] = await tx<{ occurred_at: Date }[]>`INSERT INTO referral_events
-      (id, referral_id, type, occurred_at, by_org_id, by_client_id, reason_jwe, appointment_at, note_category, note_jwe, status_after, created_at)
-    VALUES (${id}, ${event.referralId}, ${event.type}, ${event.occurredAt ?? recordedAt}, ${event.byOrgId}, ${event.byClientId ?? null},
-      ${reasonJwe}, ${event.appointmentAt ?? null}, ${event.note?.category ?? null}, ${noteJwe}, ${event.statusAfter}, ${recordedAt})
-    RETURNING occurred_at`;
+  // The milestones this event reaches are set on the referral in the same statement, so in the
+  // transaction of the status change; only the first event to reach one sets it (coalesce), and a
+  // referral that reaches nothing new is not written at all.
+  const reached = new Set(reachedMilestones(event.type, event.statusAfter));
+  const set = (m: Milestone, column: string) => tx`CASE WHEN ${reached.has(m)} THEN coalesce(${tx(column)}, ${recordedAt}) ELSE ${tx(column)} END`;
+  const missing = (m: Milestone, column: string) => tx`(${reached.has(m)} AND ${tx(column)} IS NULL)`;
+  const [row] = await tx<{ occurred_at: Date }[]>`WITH e AS (
+      INSERT INTO referral_events
+        (id, referral_id, type, occurred_at, by_org_id, by_client_id, reason_jwe, appointment_at, note_category, note_jwe, status_after, created_at)
+      VALUES (${id}, ${event.referralId}, ${event.type}, ${event.occurredAt ?? recordedAt}, ${event.byOrgId}, ${event.byClientId ?? null},
+        ${reasonJwe}, ${event.appointmentAt ?? null}, ${event.note?.category ?? null}, ${noteJwe}, ${event.statusAfter}, ${recordedAt})
+      RETURNING occurred_at
+    ), milestones AS (
+      UPDATE referrals SET
+        acknowledged_at = ${set('acknowledged', 'acknowledged_at')}, first_contact_at = ${set('first_contact', 'first_contact_at')},
+        connected_at = ${set('connected', 'connected_at')}, completed_at = ${set('completed', 'completed_at')},
+        rejected_at = ${set('rejected', 'rejected_at')}, sla_breached_at = ${set('sla_breached', 'sla_breached_at')}
+      WHERE id = ${event.referralId} AND (${missing('acknowledged', 'acknowledged_at')} OR ${missing('first_contact', 'first_contact_at')}
+        OR ${missing('connected', 'connected_at')} OR ${missing('completed', 'completed_at')} OR ${missing('rejected', 'rejected_at')}
+        OR ${missing('sla_breached', 'sla_breached_at')})
+    )
+    SELECT occurred_at FROM e`;
   return {
     id, referralId: event.referralId, type: event.type, occurredAt: row!.occurred_at.toISOString(), byOrgId: event.byOrgId,
     reason: event.reason ?? null, appointmentAt: event.appointmentAt ?? null, note: event.note ?? null, statusAfter: event.statusAfter,

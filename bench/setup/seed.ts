@@ -1,14 +1,28 @@
 import type { Sql } from 'postgres';
+import { reachedMilestones, type Milestone } from '../../domain/indicator-milestones.js';
 import type { World } from './world.js';
 
 /**
- * Grows the hub's database with set-based SQL (INSERT … SELECT over generate_series, in chunks),
- * far faster than the API and shaped exactly like real rows: every bulk row is a copy of one the
- * API wrote during setup (the template participant, its consent, the template referral with its
- * encrypted case-file entries, timeline events, done outbox row, delivery disclosure and audit
- * entry), under new ids. Bulk rows share the template's ciphertexts, which the hub decrypts as
- * it would any other. Bulk referrals are delivered to the inbox partner, so partner reads work
- * on any of them, and each bulk participant has its own consent, so decisions do real work.
+ * Grows the hub's database with set-based SQL (INSERT … SELECT over generate_series, 50,000 rows a
+ * statement), far faster than the API and shaped like real rows: every bulk row is a copy of one
+ * the API wrote during setup (the template participant, its consent, the template referral with
+ * its encrypted case-file entries, timeline events, done outbox row, delivery disclosure and audit
+ * entry), under new ids. Each bulk participant has its own consent, so decisions do real work, and
+ * bulk referrals are delivered to the inbox partner, so partner reads work on any of them.
+ *
+ * Encrypted columns are the template's ciphertexts, one per shape, reused on every copy. That is
+ * honest for what the bench measures: the hub decrypts a copy exactly as it would an original
+ * (same key, same size, same AES-GCM work); what reuse changes is only that the plaintexts repeat,
+ * which no read path looks at. Encrypting a million case files one by one would make seeding take
+ * longer than the measurements.
+ *
+ * What the indicators report counts is varied, deterministically from the row number: bulk
+ * participants get race and gender codes from a mix (the report's plain columns; their encrypted
+ * record stays the template's), adult birth dates over sixty years; bulk referrals are spread over
+ * the past year, and nine in ten go on past delivery (OUTCOMES: acknowledged, accepted, first
+ * contact, in progress, completed, rejected, on hold), each step a timeline event hours to weeks
+ * after delivery, with the referral's status and its milestone columns (migration 021) as the hub
+ * itself would have left them.
  */
 export interface Size {
   participants: number;
@@ -17,6 +31,45 @@ export interface Size {
 
 const CHUNK = 50_000;
 const participantId = (n: string) => `'par_' || substr(md5('bench-par-' || ${n}), 1, 22)`;
+
+/** Race selections (SPD 15, several allowed; none is undisclosed) and gender codes, dealt out by participant number. */
+const RACE_MIX = ['{white}', '{black_or_african_american}', '{hispanic_or_latino}', '{white}', '{asian}', '{hispanic_or_latino,white}', '{}',
+  '{american_indian_or_alaska_native}', '{black_or_african_american}', '{middle_eastern_or_north_african}', '{native_hawaiian_or_pacific_islander}', '{black_or_african_american,white}'];
+const GENDER_MIX = ['female', 'male', 'male', 'female', 'nonbinary', 'other', null];
+
+/**
+ * What happens after delivery, by referral number mod 10: each step a partner event (type, the
+ * status after it, hours after delivery; the hours are multiplied by 1 to 5 per referral, so
+ * medians are not one value). Steps follow the state machine (domain/referral-workflow.ts).
+ */
+const OUTCOMES: [number, [string, string, number][]][] = [
+  [0, []],
+  [1, []],
+  [2, [['received', 'received', 2]]],
+  [3, [['received', 'received', 1], ['rejected', 'rejected', 5]]],
+  [4, [['received', 'received', 1], ['accepted', 'accepted', 3]]],
+  [5, [['accepted', 'accepted', 4], ['intake_scheduled', 'accepted', 30], ['in_progress', 'in_progress', 100]]],
+  [6, [['received', 'received', 2], ['accepted', 'accepted', 6], ['intake_scheduled', 'accepted', 50], ['in_progress', 'in_progress', 120], ['completed', 'completed', 900]]],
+  [7, [['received', 'received', 3], ['accepted', 'accepted', 8], ['attended', 'accepted', 70], ['completed', 'completed', 1500]]],
+  [8, [['received', 'received', 1], ['accepted', 'accepted', 2], ['in_progress', 'in_progress', 48], ['on_hold', 'on_hold', 300]]],
+  [9, [['received', 'received', 12], ['accepted', 'accepted', 20], ['in_progress', 'in_progress', 40], ['attended', 'in_progress', 200]]],
+];
+const outcomeRows = OUTCOMES.flatMap(([k, steps]) => steps.map(([type, status, hours], i) => `(${k}, ${i}, '${type}', '${status}', ${hours})`)).join(', ');
+const OUTCOME_CTE = `o(k, step, type, status_after, hours) AS (VALUES ${outcomeRows})`;
+/**
+ * Each outcome's last status and its milestones (hours after delivery, before the multiplier), by
+ * the rule of domain/indicator-milestones.ts over its steps: what the hub would have set as it
+ * recorded those events.
+ */
+/** The milestones the outcomes reach (no SLA timers on the inbox partner, so no breach), in the order of the referrals INSERT's columns. */
+const SEEDED_MILESTONES: Milestone[] = ['acknowledged', 'first_contact', 'connected', 'completed', 'rejected'];
+const MILESTONE_CTE = `m(k, last_status, acknowledged, first_contact, connected, completed, rejected) AS (VALUES ${OUTCOMES.map(([k, steps]) => {
+  const first = (reached: (type: string, status: string) => boolean) => steps.find(([type, status]) => reached(type, status))?.[2] ?? null;
+  const milestones = SEEDED_MILESTONES.map((name) => first((type, status) => reachedMilestones(type, status).includes(name)));
+  return `(${k}, ${steps.length ? `'${steps.at(-1)![1]}'` : 'NULL'}, ${milestones.map((h) => (h === null ? 'NULL::int' : h)).join(', ')})`;
+}).join(', ')})`;
+/** Per referral: its place in the past year (minutes back from the template), and its hours multiplier. */
+const SPREAD = `CROSS JOIN LATERAL (SELECT make_interval(mins => ((n::bigint * 7919) % 525600)::int) AS back, 1 + n % 5 AS f) s`;
 
 export async function seededSize(sql: Sql, world: World): Promise<Size> {
   const [row] = await sql<{ participants: number; referrals: number }[]>`SELECT
@@ -40,8 +93,9 @@ export async function growTo(sql: Sql, world: World, target: Size, log: (line: s
   for (let from = haveBulk; from < wantBulk; from += CHUNK) {
     const to = Math.min(wantBulk, from + CHUNK) - 1;
     await sql.unsafe(`
-      INSERT INTO participants (id, organization_id, external_id, birth_date, record_jwe)
-        SELECT ${participantId('n')}, p.organization_id, '${BULK}', p.birth_date, p.record_jwe
+      INSERT INTO participants (id, organization_id, external_id, birth_date, record_jwe, race_codes, gender_code, report_codes_filled)
+        SELECT ${participantId('n')}, p.organization_id, '${BULK}', date '1945-01-01' + (n * 37) % 21900, p.record_jwe,
+          (${sqlArray(RACE_MIX)})[1 + n % ${RACE_MIX.length}]::text[], (${sqlArray(GENDER_MIX)})[1 + n % ${GENDER_MIX.length}], true
         FROM participants p, generate_series(${from}, ${to}) AS n WHERE p.id = $1`, [templateParticipant]);
     await sql.unsafe(`
       INSERT INTO consents (id, participant_id, basis, status, period_start, period_end, signatures, signer_names_jwe, document_ref, provision, created_by)
@@ -60,14 +114,31 @@ export async function growTo(sql: Sql, world: World, target: Size, log: (line: s
     const who = participantId(`(n % ${population})`);
     const params = [world.templateReferralId];
     await sql.begin(async (tx) => {
-      await tx.unsafe(`INSERT INTO referrals (id, participant_id, referrer_org_id, partner_id, service, purpose, priority, reason_jwe, status, delivered_at, created_by)
-        SELECT ${ref}, ${who}, r.referrer_org_id, r.partner_id, r.service, r.purpose, r.priority, r.reason_jwe, r.status, r.delivered_at, r.created_by
-        FROM referrals r, ${series} WHERE r.id = $1`, params);
+      // The referral as its last outcome step left it: status, and the milestones migration 021
+      // keeps (by the rule of domain/indicator-milestones.ts, over the same steps as its events).
+      await tx.unsafe(`WITH ${MILESTONE_CTE}
+        INSERT INTO referrals (id, participant_id, referrer_org_id, partner_id, service, purpose, priority, reason_jwe, status, status_before_hold,
+          delivered_at, created_by, created_at, updated_at, acknowledged_at, first_contact_at, connected_at, completed_at, rejected_at)
+        SELECT ${ref}, ${who}, r.referrer_org_id, r.partner_id, r.service, r.purpose, r.priority, r.reason_jwe,
+          coalesce(m.last_status, r.status), CASE WHEN m.last_status = 'on_hold' THEN 'in_progress' END,
+          r.delivered_at - s.back, r.created_by, r.created_at - s.back, r.updated_at - s.back,
+          r.delivered_at - s.back + m.acknowledged * s.f * interval '1 hour', r.delivered_at - s.back + m.first_contact * s.f * interval '1 hour',
+          r.delivered_at - s.back + m.connected * s.f * interval '1 hour', r.delivered_at - s.back + m.completed * s.f * interval '1 hour',
+          r.delivered_at - s.back + m.rejected * s.f * interval '1 hour'
+        FROM referrals r CROSS JOIN ${series} ${SPREAD} JOIN m ON m.k = n % 10
+        WHERE r.id = $1`, params);
       await tx.unsafe(`INSERT INTO case_file_entries (referral_id, ordinal, kind, category, content_jwe)
         SELECT ${ref}, e.ordinal, e.kind, e.category, e.content_jwe FROM case_file_entries e, ${series} WHERE e.referral_id = $1`, params);
-      await tx.unsafe(`INSERT INTO referral_events (id, referral_id, type, occurred_at, by_org_id, by_client_id, status_after)
-        SELECT 'evt_' || substr(md5('bench-evt-' || n || '-' || e.seq), 1, 22), ${ref}, e.type, e.occurred_at, e.by_org_id, e.by_client_id, e.status_after
-        FROM referral_events e, ${series} WHERE e.referral_id = $1 ORDER BY n, e.seq`, params);
+      await tx.unsafe(`INSERT INTO referral_events (id, referral_id, type, occurred_at, by_org_id, by_client_id, status_after, created_at)
+        SELECT 'evt_' || substr(md5('bench-evt-' || n || '-' || e.seq), 1, 22), ${ref}, e.type, e.occurred_at - s.back, e.by_org_id, e.by_client_id, e.status_after, e.created_at - s.back
+        FROM referral_events e, ${series} ${SPREAD} WHERE e.referral_id = $1 ORDER BY n, e.seq`, params);
+      await tx.unsafe(`WITH ${OUTCOME_CTE}
+        INSERT INTO referral_events (id, referral_id, type, occurred_at, by_org_id, by_client_id, status_after, created_at)
+        SELECT 'evt_' || substr(md5('bench-out-' || n || '-' || o.step), 1, 22), ${ref}, o.type, t.at, r.partner_id, $2, o.status_after, t.at
+        FROM referrals r CROSS JOIN ${series} ${SPREAD}
+        JOIN o ON o.k = n % 10
+        CROSS JOIN LATERAL (SELECT r.delivered_at - s.back + o.hours * s.f * interval '1 hour' AS at) t
+        WHERE r.id = $1 ORDER BY n, o.step`, [...params, world.inboxReader.clientId]);
       await tx.unsafe(`INSERT INTO outbox (referral_id, kind, message_id, partner_id, attempts, available_at, relayed_at, done_at, outcome, relays)
         SELECT ${ref}, o.kind, 'msg_' || substr(md5('bench-msg-' || n), 1, 22), o.partner_id, o.attempts, o.available_at, o.relayed_at, o.done_at, o.outcome, o.relays
         FROM outbox o, ${series} WHERE o.referral_id = $1`, params);
@@ -81,5 +152,13 @@ export async function growTo(sql: Sql, world: World, target: Size, log: (line: s
     });
     log(`  referrals ${to + 1}`);
   }
+  // VACUUM as autovacuum would after a bulk insert (PostgreSQL 13 and later vacuum insert-only
+  // tables too): it sets the visibility map, without which no index-only scan is possible.
+  await sql`VACUUM (ANALYZE) referrals, participants`;
   await sql`ANALYZE`;
+}
+
+/** A SQL array literal of text values (null allowed), for the mixes above: fixed data, never input. */
+function sqlArray(values: (string | null)[]): string {
+  return `ARRAY[${values.map((v) => (v === null ? 'NULL' : `'${v}'`)).join(', ')}]::text[]`;
 }

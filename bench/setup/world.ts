@@ -9,6 +9,8 @@ export interface World {
   referrerId: string;
   planner: BenchClient;
   compliance: BenchClient;
+  /** A program manager of the referrer: reads the indicators report (B6). */
+  manager: BenchClient;
   /** A partner that pulls from the API (portal adapter): partner reads (B1) and intake (B2). */
   inboxId: string;
   inboxReader: BenchClient;
@@ -40,6 +42,7 @@ export async function buildWorld(api: BenchApi, sql: Sql, adminKey: JWK, opts: {
   const referrer = await org({ name: 'Bench County Probation', kind: 'probation', adapter: { type: 'portal' } });
   const planner = await api.client(admin, referrer.id, 'planner');
   const compliance = await api.client(admin, referrer.id, 'compliance');
+  const manager = await api.client(admin, referrer.id, 'manager');
   const inbox = await org({ name: 'Bench Inbox Housing', kind: 'housing', adapter: { type: 'portal' } });
   const inboxReader = await api.client(admin, inbox.id, 'partner');
   const webhookPartners: World['webhookPartners'] = [];
@@ -60,7 +63,7 @@ export async function buildWorld(api: BenchApi, sql: Sql, adminKey: JWK, opts: {
 
   const template = await api.call<{ id: string }>('POST', '/v1/referrals', plannerToken, referralBody(participantIds[0]!, inbox.id), 201);
   await waitDelivered(sql, template.id);
-  return { referrerId: referrer.id, planner, compliance, inboxId: inbox.id, inboxReader, webhookPartners, participantIds, templateReferralId: template.id };
+  return { referrerId: referrer.id, planner, compliance, manager, inboxId: inbox.id, inboxReader, webhookPartners, participantIds, templateReferralId: template.id };
 }
 
 async function waitDelivered(sql: Sql, referralId: string): Promise<void> {

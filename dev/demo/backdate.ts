@@ -1,4 +1,5 @@
 import type { Sql } from '../../db/connect.js';
+import { MILESTONES, reachedMilestones, type Milestone } from '../../domain/indicator-milestones.js';
 import { Random } from './random.js';
 
 /**
@@ -44,7 +45,7 @@ const GAPS: Readonly<Record<string, readonly [number, number]>> = {
   sla_breached: [HOUR, 2 * DAY],
 };
 
-interface EventRow { id: string; referral_id: string; type: string; appointment: boolean }
+interface EventRow { id: string; referral_id: string; type: string; status_after: string; appointment: boolean }
 
 export interface BackdateResult {
   referrals: number;
@@ -81,7 +82,7 @@ export async function backdate(sql: Sql, referrerOrgIds: string[], now = Date.no
     SELECT r.id, r.status, r.delivered_at IS NOT NULL AS delivered FROM referrals r JOIN participants p ON p.id = r.participant_id
     WHERE r.referrer_org_id = ANY(${referrerOrgIds}) AND p.external_id LIKE 'DEMO-%'`;
   const ids = referrals.map((r) => r.id);
-  const events = await sql<EventRow[]>`SELECT id, referral_id, type, appointment_at IS NOT NULL AS appointment FROM referral_events
+  const events = await sql<EventRow[]>`SELECT id, referral_id, type, status_after, appointment_at IS NOT NULL AS appointment FROM referral_events
     WHERE referral_id = ANY(${ids}) ORDER BY referral_id, seq`;
   const byReferral = new Map<string, EventRow[]>();
   for (const e of events) byReferral.set(e.referral_id, [...(byReferral.get(e.referral_id) ?? []), e]);
@@ -90,6 +91,8 @@ export async function backdate(sql: Sql, referrerOrgIds: string[], now = Date.no
   const iso = (ms: number) => new Date(ms).toISOString();
   const ref = { id: [] as string[], created: [] as string[], delivered: [] as (string | null)[], updated: [] as string[] };
   const evt = { id: [] as string[], at: [] as string[], appointment: [] as (string | null)[] };
+  // The milestones the report counts move with the events that reached them (the same rule as recording one).
+  const reached = Object.fromEntries(MILESTONES.map((m) => [m, [] as (string | null)[]])) as Record<Milestone, (string | null)[]>;
   for (const r of referrals) {
     const own = byReferral.get(r.id) ?? [];
     const { createdAt, times, appointments } = layOut(r.id, r.status, own.map((e) => e.type), now);
@@ -98,20 +101,28 @@ export async function backdate(sql: Sql, referrerOrgIds: string[], now = Date.no
     ref.created.push(iso(createdAt));
     ref.delivered.push(r.delivered ? iso(deliveredIndex >= 0 ? times[deliveredIndex]! : createdAt + MINUTE) : null);
     ref.updated.push(iso(times.at(-1) ?? createdAt));
+    const first = new Map<Milestone, string>();
     own.forEach((e, i) => {
       evt.id.push(e.id);
       evt.at.push(iso(times[i]!));
       evt.appointment.push(e.appointment ? iso(appointments[i] ?? times[i]! + 3 * DAY) : null);
+      for (const m of reachedMilestones(e.type, e.status_after)) if (!first.has(m)) first.set(m, iso(times[i]!));
     });
+    for (const m of MILESTONES) reached[m].push(first.get(m) ?? null);
   }
 
   await sql.begin(async (tx) => {
     const CHUNK = 5000;
     for (let i = 0; i < ref.id.length; i += CHUNK) {
       const s = <T>(a: T[]) => a.slice(i, i + CHUNK) as string[];
-      await tx`UPDATE referrals r SET created_at = v.created, delivered_at = v.delivered, updated_at = v.updated
-        FROM unnest(${s(ref.id)}::text[], ${s(ref.created)}::timestamptz[], ${s(ref.delivered)}::timestamptz[], ${s(ref.updated)}::timestamptz[])
-          AS v(id, created, delivered, updated)
+      const m = (name: Milestone) => s(reached[name]);
+      await tx`UPDATE referrals r SET created_at = v.created, delivered_at = v.delivered, updated_at = v.updated,
+          acknowledged_at = v.acknowledged, first_contact_at = v.first_contact, connected_at = v.connected,
+          completed_at = v.completed, rejected_at = v.rejected, sla_breached_at = v.sla_breached
+        FROM unnest(${s(ref.id)}::text[], ${s(ref.created)}::timestamptz[], ${s(ref.delivered)}::timestamptz[], ${s(ref.updated)}::timestamptz[],
+          ${m('acknowledged')}::timestamptz[], ${m('first_contact')}::timestamptz[], ${m('connected')}::timestamptz[],
+          ${m('completed')}::timestamptz[], ${m('rejected')}::timestamptz[], ${m('sla_breached')}::timestamptz[])
+          AS v(id, created, delivered, updated, acknowledged, first_contact, connected, completed, rejected, sla_breached)
         WHERE r.id = v.id`;
     }
     for (let i = 0; i < evt.id.length; i += CHUNK) {

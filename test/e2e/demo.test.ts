@@ -91,6 +91,13 @@ describe('npm run demo, against the hub running as its own process', () => {
   it('spreads the referrals over the past year and the SLA sweep finds the late ones', { timeout: 30_000 }, async () => {
     const [span] = await db.sql<{ days: number }[]>`SELECT extract(epoch FROM max(created_at) - min(created_at))::float / 86400 AS days FROM referrals`;
     expect(span!.days).toBeGreaterThan(180);
+    // What the indicators count moved with the history: each milestone within its referral's life, none left at today.
+    const [milestones] = await db.sql<{ reached: number; outside: number }[]>`
+      SELECT count(*) FILTER (WHERE acknowledged_at IS NOT NULL)::int AS reached,
+        count(*) FILTER (WHERE acknowledged_at < created_at OR connected_at < created_at OR acknowledged_at > updated_at + interval '1 minute')::int AS outside
+      FROM referrals`;
+    expect(milestones!.reached).toBeGreaterThan(0);
+    expect(milestones!.outside).toBe(0);
     // The hub's own sweep, every few seconds, finds the deadlines the moved history missed.
     await eventually(async () => ((await db.sql`SELECT 1 FROM referral_sla_breaches LIMIT 1`).length === 1 ? true : undefined), 20_000, 'an SLA breach');
   });
