@@ -38,7 +38,12 @@ export function registerPlannerPages(app: Hono<ConsoleEnv>, hub: Hub, resumable:
     return c.html(<CaseloadPage session={session} items={sorted} />);
   });
 
-  app.get('/participants/new', (c) => c.html(<EnrolPage session={c.get('session')!} errors={{}} values={{}} />));
+  app.get('/participants/new', (c) => {
+    const session = c.get('session')!;
+    // The enrolment form is a planner's: another role (a manager above all) is refused, not shown it.
+    plannerOf(session);
+    return c.html(<EnrolPage session={session} errors={{}} values={{}} />);
+  });
 
   app.post('/participants', async (c) => {
     const session = c.get('session')!;

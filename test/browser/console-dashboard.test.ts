@@ -241,6 +241,12 @@ describe('the program manager’s dashboard', () => {
     expect((await page.goto('/console/dashboard?from=2023-01&to=2025-06'))?.status()).toBe(400);
     await expect(page.locator('#to-error').textContent()).resolves.toContain('at most 24 months');
     await expectAccessible(page);
+    // A manager reads figures, never a person: every page about participants is refused, the enrolment form included.
+    const [someone] = participantIds;
+    for (const path of ['/console/participants/new', '/console/participants', `/console/participants/${someone}`, `/console/referrals/new?participant=${someone}`, '/console/caseload', '/console/inbox']) {
+      expect((await page.goto(path))?.status(), path).toBe(403);
+      await expect(page.locator('main').textContent()).resolves.not.toContain('Zephyrine');
+    }
     await context.close();
 
     await staff({ organizationId: probationId, role: 'planner', name: 'Pat Field', email: 'pat@probation.example' });
