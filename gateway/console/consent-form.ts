@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { irrevocabilityProblems, signatureProblems } from '../../consent/index.js';
 import type { Provision, ProvisionActor } from '../../consent/index.js';
 import { ConsentInput } from '../../schemas/consent.js';
@@ -36,8 +37,8 @@ export function formFields(form: FormValues): FormValues {
 }
 
 const checked = (values: FormValues, name: string) => values[name] === 'on';
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isDate = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+/** A calendar day: `Date.parse` would take 31 February as 3 March, and the consent would carry a day nobody wrote. */
+const isDate = (v: string) => z.iso.date().safeParse(v).success;
 /** A calendar day as the instant it starts, in UTC (the form says so). */
 const instant = (day: string) => `${day}T00:00:00Z`;
 const today = (now: Date) => now.toISOString().slice(0, 10);
