@@ -2,7 +2,8 @@ import type { accountingOf } from '../../../services/disclosures.js';
 import type { StaffSession } from '../../../services/staff.js';
 import { FieldError, Layout } from '../layout.js';
 import { categoryLabel } from './case-file.js';
-import { At, BASIS_LABELS, fullName, Org, ParticipantHeader, purposeLabel, type ParticipantSummary } from './compliance-parts.js';
+import { basisLabel } from './consent-words.js';
+import { At, fullName, Org, ParticipantHeader, purposeLabel, type ParticipantSummary } from './compliance-parts.js';
 
 export type DisclosureItem = Awaited<ReturnType<typeof accountingOf>>[number];
 
@@ -39,7 +40,7 @@ function DisclosureTable(props: { view: DisclosuresView }) {
             <td>{CHANNEL_LABELS[d.channel] ?? d.channel}{d.referralId ? <> (referral <code>{d.referralId}</code>)</> : null}</td>
             <td>{d.categories.map(categoryLabel).join(', ')}</td>
             <td>{purposeLabel(d.purpose)}</td>
-            <td>{d.bases.length ? d.bases.map((b, i) => <>{i ? ', ' : ''}{BASIS_LABELS[b.basis] ?? b.basis} <code>{b.id}</code></>) : d.basisIds.map((id) => <code>{id}</code>)}</td>
+            <td>{d.bases.length ? d.bases.map((b, i) => <>{i ? ', ' : ''}{basisLabel(b.basis)} <code>{b.id}</code></>) : d.basisIds.map((id) => <code>{id}</code>)}</td>
           </tr>
         ))}
       </tbody>
