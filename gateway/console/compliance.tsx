@@ -18,12 +18,10 @@ import { AuditPage } from './pages/compliance-audit.js';
 import { DisclosuresPage, DisclosuresPrintPage, type DisclosuresView } from './pages/compliance-disclosures.js';
 import { ComplianceParticipantPage, type BasisView } from './pages/compliance-participant.js';
 import { ParticipantSearchPage } from './pages/compliance-search.js';
+import { callerAs } from './roles.js';
 import type { ConsoleEnv } from './session.js';
 
-function complianceOf(session: StaffSession) {
-  if (session.caller.role !== 'compliance' || !session.caller.organizationId) throw forbidden('these pages are for a referring organisation’s compliance officers');
-  return session.caller as typeof session.caller & { organizationId: string };
-}
+const complianceOf = (session: StaffSession) => callerAs(session, 'compliance', 'these pages are for a referring organisation’s compliance officers');
 
 /** The non-empty text values of `keys`, trimmed: an empty form field means "not given". */
 function filled(fields: Record<string, string | undefined>, keys: readonly string[]): Record<string, string> {

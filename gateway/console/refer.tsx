@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { badRequest, forbidden, HubError } from '../../lib/errors.js';
+import { badRequest, HubError } from '../../lib/errors.js';
 import { SERVICES, type Service } from '../../schemas/vocabulary.js';
 import type { Hub } from '../../services/hub.js';
 import { partnerDirectory } from '../../services/organizations.js';
@@ -10,16 +10,14 @@ import type { StaffSession } from '../../services/staff.js';
 import { ReferralFormPage, type ReferralPreview } from './pages/referral-form.js';
 import { parseReferralForm, type FormValues } from './referral-form.js';
 import type { ResumableForms } from './resume.js';
+import { callerAs } from './roles.js';
 import type { ConsoleEnv } from './session.js';
 
 /** Fields of the post that are the form's machinery, not what the planner typed. */
 const MACHINERY = new Set(['csrf', 'step', 'previewed', 'idempotencyKey']);
 const DEFAULTS: FormValues = { identity: 'include', purpose: 'care_coordination', priority: 'routine' };
 
-function plannerOf(session: StaffSession) {
-  if (session.caller.role !== 'planner' || !session.caller.organizationId) throw forbidden('referrals are sent by a referring organisation’s planners');
-  return session.caller as typeof session.caller & { organizationId: string };
-}
+const plannerOf = (session: StaffSession) => callerAs(session, 'planner', 'referrals are sent by a referring organisation’s planners');
 
 const serviceOf = (value: string | undefined): Service | undefined => (SERVICES as readonly string[]).includes(value ?? '') ? (value as Service) : undefined;
 /** A key the browser sends back unchanged; anything else is replaced (a key is at most 255 characters, per client). */

@@ -1,6 +1,6 @@
 import type { accountingOf } from '../../../services/disclosures.js';
 import type { StaffSession } from '../../../services/staff.js';
-import { FieldError, Layout } from '../layout.js';
+import { described, FieldError, Layout } from '../layout.js';
 import { categoryLabel } from './case-file.js';
 import { basisLabel } from './consent-words.js';
 import { At, fullName, Org, ParticipantHeader, purposeLabel, type ParticipantSummary } from './compliance-parts.js';
@@ -54,7 +54,7 @@ export function DisclosuresPage(props: { session: StaffSession; view: Disclosure
   const { participant, values, errors } = view;
   const base = `/console/participants/${participant.id}/disclosures`;
   const recipients = [...new Set([...view.items.map((d) => d.recipientOrganizationId), ...(values.recipient ? [values.recipient] : [])])];
-  const invalid = (field: string) => (errors[field] ? { 'aria-describedby': `${field}-error`, 'aria-invalid': 'true' } : {});
+  const invalid = (field: string) => described(`${field}-error`, errors[field]);
   return (
     <Layout title="Accounting of disclosures" session={props.session}>
       <ParticipantHeader participant={participant} current="disclosures" title="Accounting of disclosures" />

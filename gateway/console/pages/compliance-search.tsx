@@ -1,8 +1,7 @@
 import type { StaffSession } from '../../../services/staff.js';
-import { FieldError, Layout } from '../layout.js';
+import { FieldError, Layout, described } from '../layout.js';
 import { fullName, type ParticipantSummary } from './compliance-parts.js';
 
-const described = (id: string, error?: string) => (error ? { 'aria-describedby': id, 'aria-invalid': 'true' } : {});
 
 export interface SearchState {
   values: Record<string, string>;
