@@ -19,6 +19,12 @@ const DEFAULTS: FormValues = { identity: 'include', purpose: 'care_coordination'
 
 const plannerOf = (session: StaffSession) => callerAs(session, 'planner', 'referrals are sent by a referring organisation’s planners');
 
+/** The participant the form is about; without one there is nothing to refer (a 400 naming it, not a 404). */
+function participantIdOf(id: string | undefined): string {
+  if (!id) throw badRequest('say which participant to refer (`participant` in the address)', [{ path: 'participant', message: 'required' }]);
+  return id;
+}
+
 const serviceOf = (value: string | undefined): Service | undefined => (SERVICES as readonly string[]).includes(value ?? '') ? (value as Service) : undefined;
 /** A key the browser sends back unchanged; anything else is replaced (a key is at most 255 characters, per client). */
 const keyOf = (value: string | undefined) => (value && /^[A-Za-z0-9-]{1,100}$/.test(value) ? value : randomUUID());
@@ -41,8 +47,7 @@ export function registerReferralForm(app: Hono<ConsoleEnv>, hub: Hub, resumable:
     status: 200 | 400 | 404 | 409 | 422 = 200,
   ) => {
     const caller = plannerOf(session);
-    if (!participantId) throw badRequest('say which participant to refer (`participant` in the address)', [{ path: 'participant', message: 'required' }]);
-    const p = await readParticipant(hub, caller, participantId);
+    const p = await readParticipant(hub, caller, participantIdOf(participantId));
     const directory = state.service ? await partnerDirectory(hub, caller, state.service) : [];
     return c.html(
       <ReferralFormPage
@@ -67,7 +72,7 @@ export function registerReferralForm(app: Hono<ConsoleEnv>, hub: Hub, resumable:
     const idempotencyKey = keyOf(form.idempotencyKey);
     const state = { service, values, idempotencyKey };
 
-    const enrolled = await readParticipant(hub, caller, participantId ?? '');
+    const enrolled = await readParticipant(hub, caller, participantIdOf(participantId));
     const parsed = parseReferralForm(values, { name: enrolled.name, birthDate: enrolled.birthDate });
     if (!parsed.ok) return page(c, session, participantId, { ...state, errors: parsed.errors }, 400);
 

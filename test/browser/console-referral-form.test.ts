@@ -133,6 +133,11 @@ describe("the planner's referral form", () => {
     expect(again.status()).toBe(303);
     expect(again.headers().location).toBe(`/console/referrals/${sent}?done=sent`);
     expect(await referralsOf(probation.participantId)).toEqual([sent]);
+    // A post that says for whom nothing is: the form's mistake named (400), not "no such participant".
+    const { participantId: _p, ...nobody } = posted;
+    const unnamed = await context.request.post('/console/referrals/new', { form: { ...nobody, step: 'preview' }, maxRedirects: 0 });
+    expect(unnamed.status()).toBe(400);
+    expect(await unnamed.text()).toContain('say which participant to refer');
 
     // What the partner is shown is exactly what the preview said would be shared.
     const view = await eventually(async () => {
