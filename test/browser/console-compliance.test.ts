@@ -7,9 +7,8 @@ import { agency, portalPartner, referralInput, type Agency } from '../support/sc
 import { permitConsent } from '../support/fixtures.js';
 import { webhookPartner, type WebhookPartner } from '../support/delivery.js';
 import { eventually } from '../support/hub.js';
-import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn, PASSWORD } from '../support/browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 let hub: TestHub;
 let browser: Browser;
 let probation: Agency;

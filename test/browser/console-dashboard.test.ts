@@ -4,9 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { permitConsent } from '../support/fixtures.js';
 import { portalPartner, referralInput } from '../support/scenario.js';
-import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn, PASSWORD, staffAccount } from '../support/browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const CONNECTED = ['received', 'accepted', 'in_progress'];
 const FIELDS = ['referred', 'connected', 'completed', 'rejected', 'slaBreaches'] as const;
 
@@ -29,11 +28,7 @@ let manager: string;
 let probationId: string;
 const participantIds: string[] = [];
 
-async function staff(input: Record<string, unknown>) {
-  const created = await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { password: PASSWORD, ...input } });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body as { id: string; email: string };
-}
+const staff = (input: Record<string, unknown>) => staffAccount(hub, input);
 
 const apiReport = (from: string, to: string, groupBy = 'none', headers: Record<string, string> = {}) =>
   hub.api.request('GET', `/v1/reports/indicators?from=${from}&to=${to}&groupBy=${groupBy}`, { token: manager, headers });

@@ -4,9 +4,8 @@ import { sweepSla } from '../../services/sla-breaches.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { agency, type Agency } from '../support/scenario.js';
 import { permitConsent } from '../support/fixtures.js';
-import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn, PASSWORD } from '../support/browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const HOUR = 3_600_000;
 /** Each test drives many pages, with axe checks, on a machine other test files share. */
 const BROWSER_TEST_MS = 90_000;
