@@ -70,7 +70,7 @@ export function registerConsentPages(app: Hono<ConsoleEnv>, hub: Hub) {
       } catch (error) {
         if (!(error instanceof HubError) || error.status !== 422) throw error;
         const errors: FieldErrors = {};
-        for (const p of error.errors ?? [{ path: 'form', message: error.message }]) errors[fieldFor(p.path, p.message)] ??= p.message;
+        for (const p of error.errors ?? [{ path: 'form', message: error.message }]) errors[fieldFor(p.path, p.message, read.input.signatures.map((sig) => sig.signer))] ??= p.message;
         return formPage(errors, 422);
       }
     }

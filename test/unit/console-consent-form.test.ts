@@ -50,4 +50,12 @@ describe('the guided consent form', () => {
     expect(errors.participantSignedOn).toBe('enter the date it was signed');
     expect(errors.end).toBe('enter the expiry as a date, or leave it empty');
   });
+
+  it('puts a problem with the guardian’s signature on the guardian’s fields, not the participant’s', () => {
+    const guardian = { guardianName: 'G'.repeat(301), guardianRelationship: 'mother', guardianSignedOn: '2026-12-01', guardianMethod: 'wet' };
+    const { input, errors } = readConsentForm({ ...filled, ...guardian }, ctx('2011-06-30'));
+    expect(input).toBeUndefined();
+    expect(errors.guardianName).toBeDefined();
+    expect(errors.participantName).toBeUndefined();
+  });
 });
