@@ -137,6 +137,11 @@ describe("the planner's referral form", () => {
     const unnamed = await context.request.post('/console/referrals/new', { form: { ...nobody, step: 'preview' }, maxRedirects: 0 });
     expect(unnamed.status()).toBe(400);
     expect(await unnamed.text()).toContain('say which participant to refer');
+    // Each page shown is one audited read of the participant, as one GET /v1/participants/{id} is.
+    const reads = async () => (await hub.db.sql`SELECT 1 FROM audit_log WHERE actor = ${`staff:${planner.id}`} AND action = 'participant.read'`).length;
+    const before = await reads();
+    expect((await context.request.post(formUrl(), { form: { ...posted, step: 'preview' }, maxRedirects: 0 })).status()).toBe(200);
+    expect(await reads()).toBe(before + 1);
 
     // What the partner is shown is exactly what the preview said would be shared.
     const view = await eventually(async () => {
