@@ -113,7 +113,7 @@ adminOptions(
     .argument('<org-id>', 'the organisation (org_…)')
     .requiredOption('--issuer <url>', "the provider's Issuer Identifier (https)")
     .requiredOption('--client-id <id>', 'the client registered for the hub at the provider')
-    .addOption(new Option('--client-secret <secret>', "that client's secret (or HUB_IDP_CLIENT_SECRET); required the first time and when --client-id changes").env('HUB_IDP_CLIENT_SECRET'))
+    .addOption(new Option('--client-secret <secret>', "that client's secret (or HUB_IDP_CLIENT_SECRET); required the first time and when --client-id or --issuer changes").env('HUB_IDP_CLIENT_SECRET'))
     .addOption(new Option('--match-by <claim>', 'how people map to staff accounts: sub (the account records it) or email (verified address)').choices(['sub', 'email']).makeOptionMandatory())
     .option('--email-domain <domain>', "the organisation's mail domain: staff typing an address of it are sent to this provider"),
 ).action(async (orgId: string, opts: { issuer: string; clientId: string; clientSecret?: string; matchBy: string; emailDomain?: string; client: string; key: string; url: string }) => {

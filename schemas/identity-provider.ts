@@ -17,7 +17,7 @@ export const IdentityProviderInput = z
     }),
     clientId: z.string().min(1).max(500).openapi({ description: 'The client the organisation registered for the hub at its provider.', example: 'referral-hub' }),
     clientSecret: z.string().min(1).max(2000).optional().openapi({
-      description: 'That client’s secret. Encrypted at rest and never shown back. Required the first time and whenever `clientId` changes; omitted otherwise, the stored secret is kept.',
+      description: 'That client’s secret. Encrypted at rest and never shown back. Required the first time and whenever `clientId` or `issuer` changes (a stored secret is only ever sent to the issuer it was given for); omitted otherwise, the stored secret is kept.',
       example: 'q3Jd9xVn2LbT7sWm4KzR8cYh',
     }),
     matchBy: z.enum(['sub', 'email']).openapi({

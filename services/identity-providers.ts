@@ -114,10 +114,13 @@ export async function setIdentityProvider(hub: Deps, caller: Caller, organizatio
   }
   await assertRegisteredUrlIsPublic('issuer', input.issuer, allowPrivate);
   const existing = await store.getIdentityProvider(hub.sql, organizationId);
+  // The stored secret goes only to the issuer it was given for: kept for another issuer, it would
+  // be sent to that one's token endpoint (a typo, or a way to read a secret the API never shows).
+  const keeps = existing !== undefined && existing.clientId === input.clientId && existing.issuer === input.issuer;
   const clientSecret = input.clientSecret
-    ?? (existing && existing.clientId === input.clientId ? (await hub.keyring.decrypt<{ clientSecret: string }>(existing.clientSecretJwe)).clientSecret : undefined);
+    ?? (keeps ? (await hub.keyring.decrypt<{ clientSecret: string }>(existing.clientSecretJwe)).clientSecret : undefined);
   if (clientSecret === undefined) {
-    const why = existing ? 'required when clientId changes' : 'required when the identity provider is first set';
+    const why = !existing ? 'required when the identity provider is first set' : existing.clientId !== input.clientId ? 'required when clientId changes' : 'required when the issuer changes';
     throw badRequest(`clientSecret is ${why}`, [{ path: 'clientSecret', message: why }]);
   }
   try {

@@ -18,22 +18,21 @@ import { AuditPage } from './pages/compliance-audit.js';
 import { DisclosuresPage, DisclosuresPrintPage, type DisclosuresView } from './pages/compliance-disclosures.js';
 import { ComplianceParticipantPage, type BasisView } from './pages/compliance-participant.js';
 import { ParticipantSearchPage } from './pages/compliance-search.js';
+import { callerAs } from './roles.js';
 import type { ConsoleEnv } from './session.js';
 
-function complianceOf(session: StaffSession) {
-  if (session.caller.role !== 'compliance' || !session.caller.organizationId) throw forbidden('these pages are for a referring organisation’s compliance officers');
-  return session.caller as typeof session.caller & { organizationId: string };
-}
+const complianceOf = (session: StaffSession) => callerAs(session, 'compliance', 'these pages are for a referring organisation’s compliance officers');
 
-/** The query's non-empty text values, trimmed: an empty form field means "not given". */
-function given(c: Context<ConsoleEnv>, keys: readonly string[]): Record<string, string> {
+/** The non-empty text values of `keys`, trimmed: an empty form field means "not given". */
+function filled(fields: Record<string, string | undefined>, keys: readonly string[]): Record<string, string> {
   const values: Record<string, string> = {};
   for (const key of keys) {
-    const value = c.req.query(key)?.trim();
+    const value = fields[key]?.trim();
     if (value) values[key] = value;
   }
   return values;
 }
+const given = (c: Context<ConsoleEnv>, keys: readonly string[]) => filled(c.req.query(), keys);
 
 /** A date field (the day, in UTC) as the API's instants: `to` is included, so it ends at the next midnight. */
 function disclosureFilter(values: Record<string, string>) {
@@ -68,10 +67,18 @@ const queryString = (values: Record<string, string>) => {
  * search, the matrix, the audit check) are audited as console actions.
  */
 export function registerCompliancePages(app: Hono<ConsoleEnv>, hub: Hub) {
-  app.get('/participants', async (c) => {
+  app.get('/participants', (c) => {
+    const session = c.get('session')!;
+    complianceOf(session);
+    return c.html(<ParticipantSearchPage session={session} state={{ values: {}, errors: {} }} />);
+  });
+
+  // A post, not a query string: a name and a date of birth in an address would stay in the
+  // browser's history and in every proxy's access log, where the audit entry leaves them out.
+  app.post('/participants/search', async (c) => {
     const session = c.get('session')!;
     const caller = complianceOf(session);
-    const values = given(c, ['name', 'birthDate', 'reference']);
+    const values = filled(c.get('form'), ['name', 'birthDate', 'reference']);
     if (Object.keys(values).length === 0) return c.html(<ParticipantSearchPage session={session} state={{ values, errors: {} }} />);
     const parsed = ParticipantSearch.safeParse(values);
     if (!parsed.success) {

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { irrevocabilityProblems, signatureProblems } from '../../consent/index.js';
 import type { Provision, ProvisionActor } from '../../consent/index.js';
 import { ConsentInput } from '../../schemas/consent.js';
@@ -36,8 +37,8 @@ export function formFields(form: FormValues): FormValues {
 }
 
 const checked = (values: FormValues, name: string) => values[name] === 'on';
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isDate = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+/** A calendar day: `Date.parse` would take 31 February as 3 March, and the consent would carry a day nobody wrote. */
+const isDate = (v: string) => z.iso.date().safeParse(v).success;
 /** A calendar day as the instant it starts, in UTC (the form says so). */
 const instant = (day: string) => `${day}T00:00:00Z`;
 const today = (now: Date) => now.toISOString().slice(0, 10);
@@ -96,12 +97,20 @@ function signature(values: FormValues, who: 'participant' | 'guardian', errors: 
   return { signer: who, name, ...(relationship ? { relationship } : {}), signedAt: isDate(on) ? instant(on) : '', method };
 }
 
-/** Where each API field's problem is shown on the form. */
-export function fieldFor(path: string, message: string): string {
+/**
+ * Where each API field's problem is shown on the form. `signers`: who signed, in the order of the
+ * input's `signatures`, so that a problem with `signatures.1` lands on the guardian's fields when
+ * the guardian is the second signer (and on the participant's only when it is theirs).
+ */
+export function fieldFor(path: string, message: string, signers: readonly string[] = []): string {
   if (path === 'period.start') return 'start';
   if (path === 'period.end' || path === 'period') return 'end';
   if (path === 'signatures') return /minor|guardian/.test(message) ? 'guardianName' : 'participantName';
-  if (path.startsWith('signatures.')) return 'participantName';
+  if (path.startsWith('signatures.')) {
+    const [, index, field] = path.split('.');
+    const who = signers[Number(index)] === 'guardian' ? 'guardian' : 'participant';
+    return field === 'signedAt' ? `${who}SignedOn` : `${who}Name`;
+  }
   if (path === 'irrevocable.until') return 'irrevocableUntil';
   if (path.startsWith('irrevocable')) return 'irrevocable';
   if (path === 'documentRef') return 'documentRef';
@@ -158,7 +167,8 @@ export function readConsentForm(values: FormValues, ctx: FormContext): ReadConse
   };
   const parsed = ConsentInput.safeParse(candidate);
   if (!parsed.success) {
-    for (const p of zodProblems(parsed.error, 'form')) errors[fieldFor(p.path, p.message)] ??= p.message;
+    const signers = candidate.signatures.map((sig) => sig.signer);
+    for (const p of zodProblems(parsed.error, 'form')) errors[fieldFor(p.path, p.message, signers)] ??= p.message;
     return { errors, parts };
   }
   // The checks createConsent makes, made here first so that the officer sees them before saving.
@@ -166,7 +176,7 @@ export function readConsentForm(values: FormValues, ctx: FormContext): ReadConse
     ...signatureProblems(parsed.data, { birthDate: ctx.participant.birthDate, at: ctx.now, provision: parsed.data.provision }),
     ...irrevocabilityProblems(parsed.data),
   ];
-  for (const p of problems) errors[fieldFor(p.path, p.message)] ??= p.message;
+  for (const p of problems) errors[fieldFor(p.path, p.message, parsed.data.signatures.map((sig) => sig.signer))] ??= p.message;
   return Object.keys(errors).length > 0 ? { errors, parts } : { input: parsed.data, errors, parts };
 }
 

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { ageAt, consentWarnings, revocationRefusal } from '../../consent/index.js';
-import { forbidden, HubError } from '../../lib/errors.js';
+import { HubError } from '../../lib/errors.js';
 import { RevokeInput } from '../../schemas/consent.js';
 import { createConsent, getOwnConsent, revoke } from '../../services/consents.js';
 import type { Hub } from '../../services/hub.js';
@@ -13,12 +13,10 @@ import { ConsentFormPage, ConsentReviewPage, type ConsentSubject } from './pages
 import { ConsentPrintPage } from './pages/consent-print.js';
 import { RevokePage } from './pages/consent-revoke.js';
 import { ConsentPage } from './pages/consent-view.js';
+import { callerAs } from './roles.js';
 import type { ConsoleEnv } from './session.js';
 
-function complianceOf(session: StaffSession) {
-  if (session.caller.role !== 'compliance' || !session.caller.organizationId) throw forbidden('consents are recorded and revoked by a compliance officer of the participant’s organisation');
-  return session.caller as typeof session.caller & { organizationId: string };
-}
+const complianceOf = (session: StaffSession) => callerAs(session, 'compliance', 'consents are recorded and revoked by a compliance officer of the participant’s organisation');
 
 /**
  * The compliance officer's consent pages, over the same services as `POST /v1/consents`,
@@ -72,7 +70,7 @@ export function registerConsentPages(app: Hono<ConsoleEnv>, hub: Hub) {
       } catch (error) {
         if (!(error instanceof HubError) || error.status !== 422) throw error;
         const errors: FieldErrors = {};
-        for (const p of error.errors ?? [{ path: 'form', message: error.message }]) errors[fieldFor(p.path, p.message)] ??= p.message;
+        for (const p of error.errors ?? [{ path: 'form', message: error.message }]) errors[fieldFor(p.path, p.message, read.input.signatures.map((sig) => sig.signer))] ??= p.message;
         return formPage(errors, 422);
       }
     }

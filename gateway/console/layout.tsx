@@ -58,6 +58,9 @@ export function Layout(props: { title: string; session?: StaffSession | undefine
   );
 }
 
+/** The attributes that tie a field to its error (`FieldError` with `id`), when it has one. */
+export const described = (id: string, error?: string) => (error ? { 'aria-describedby': id, 'aria-invalid': 'true' } : {});
+
 /** A field's error, next to the field and tied to it with aria-describedby. */
 export function FieldError(props: { id: string; message?: string | undefined }) {
   return props.message ? <p class="error" id={props.id}>{props.message}</p> : null;

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { allowedEvents } from '../../domain/referral-workflow.js';
-import { forbidden, HubError } from '../../lib/errors.js';
+import { HubError } from '../../lib/errors.js';
 import { EventInput } from '../../schemas/referral.js';
 import type { Hub } from '../../services/hub.js';
 import { PARTNER_EVENTS, postEvent } from '../../services/referral-events.js';
@@ -10,15 +10,13 @@ import { zodProblems } from '../problem.js';
 import { InboxPage, isNew, type InboxItem } from './pages/inbox.js';
 import { PartnerReferralPage, type FormState, type PartnerReferral } from './pages/partner-referral.js';
 import type { ResumableForms } from './resume.js';
+import { callerAs } from './roles.js';
 import type { ConsoleEnv } from './session.js';
 
 /** The inbox shows this many; a partner with more open referrals pages through the API's cursor (not yet in the console). */
 const INBOX_SIZE = 100;
 
-function partnerOf(session: StaffSession) {
-  if (session.caller.role !== 'partner' || !session.caller.organizationId) throw forbidden('the inbox is for a partner organisation’s staff');
-  return session.caller as typeof session.caller & { organizationId: string };
-}
+const partnerOf = (session: StaffSession) => callerAs(session, 'partner', 'the inbox is for a partner organisation’s staff');
 
 /** A `datetime-local` value (no zone) is taken as UTC, as the form's label says. */
 const fromLocal = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) ? `${value.length === 16 ? `${value}:00` : value}Z` : value || undefined);

@@ -15,14 +15,12 @@ import { breachesOf } from '../../services/sla-breaches.js';
 import type { FormState } from './pages/partner-referral.js';
 import { PlannerReferralPage, type PlannerReferral, type TimelineItem } from './pages/planner-referral.js';
 import type { ResumableForms } from './resume.js';
+import { callerAs } from './roles.js';
 import type { ConsoleEnv } from './session.js';
 
 const CASELOAD_SIZE = 100;
 
-function plannerOf(session: StaffSession) {
-  if (session.caller.role !== 'planner' || !session.caller.organizationId) throw forbidden('the caseload is for a referring organisation’s planners');
-  return session.caller as typeof session.caller & { organizationId: string };
-}
+const plannerOf = (session: StaffSession) => callerAs(session, 'planner', 'the caseload is for a referring organisation’s planners');
 
 /**
  * The planner's caseload and referral pages, over the same services as `GET /v1/referrals`,
@@ -39,7 +37,12 @@ export function registerPlannerPages(app: Hono<ConsoleEnv>, hub: Hub, resumable:
     return c.html(<CaseloadPage session={session} items={sorted} />);
   });
 
-  app.get('/participants/new', (c) => c.html(<EnrolPage session={c.get('session')!} errors={{}} values={{}} />));
+  app.get('/participants/new', (c) => {
+    const session = c.get('session')!;
+    // The enrolment form is a planner's: another role (a manager above all) is refused, not shown it.
+    plannerOf(session);
+    return c.html(<EnrolPage session={session} errors={{}} values={{}} />);
+  });
 
   app.post('/participants', async (c) => {
     const session = c.get('session')!;

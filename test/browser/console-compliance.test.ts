@@ -7,9 +7,8 @@ import { agency, portalPartner, referralInput, type Agency } from '../support/sc
 import { permitConsent } from '../support/fixtures.js';
 import { webhookPartner, type WebhookPartner } from '../support/delivery.js';
 import { eventually } from '../support/hub.js';
-import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn, PASSWORD } from '../support/browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 let hub: TestHub;
 let browser: Browser;
 let probation: Agency;
@@ -92,6 +91,9 @@ describe("the compliance officer's pages", () => {
     await page.getByLabel('Date of birth').fill('1990-04-12');
     await page.getByRole('button', { name: 'Search' }).click();
     await expect(page.getByRole('heading', { name: '1 participant found' }).isVisible()).resolves.toBe(true);
+    // What was typed is posted, never put in the address (history, proxy logs).
+    expect(new URL(page.url()).search).toBe('');
+    expect(page.url()).not.toContain('1990-04-12');
     await expect(page.getByRole('link', { name: 'Jordan Rivera' }).getAttribute('href')).resolves.toBe(`/console/participants/${probation.participantId}`);
     await page.getByRole('link', { name: 'Jordan Rivera' }).click();
 
@@ -210,9 +212,14 @@ describe("the compliance officer's pages", () => {
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Not found');
     }
     expect((await context.request.get(`/console/participants/${probation.participantId}/disclosures.csv`)).status()).toBe(404);
-    await page.goto(`/console/participants?reference=${probation.participantId}`);
+    await page.goto('/console/participants');
+    await page.getByLabel('Case number or participant id').fill(probation.participantId);
+    await page.getByRole('button', { name: 'Search' }).click();
     await expect(page.getByRole('heading', { name: 'No participant matches' }).isVisible()).resolves.toBe(true);
-    await page.goto('/console/participants?birthDate=1990-04-12&name=Rivera');
+    await page.getByLabel('Case number or participant id').fill('');
+    await page.getByLabel('Date of birth').fill('1990-04-12');
+    await page.getByLabel('Name (optional)').fill('Rivera');
+    await page.getByRole('button', { name: 'Search' }).click();
     await expect(page.getByRole('link', { name: 'Jordan Rivera' }).getAttribute('href')).resolves.toBe(`/console/participants/${metro.participantId}`);
     await context.close();
   });

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { agency, type Agency } from '../support/scenario.js';
-import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn, PASSWORD } from '../support/browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400_000;
 let hub: TestHub;
 let browser: Browser;

@@ -4,9 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { permitConsent } from '../support/fixtures.js';
 import { portalPartner, referralInput } from '../support/scenario.js';
-import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn, PASSWORD, staffAccount } from '../support/browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const CONNECTED = ['received', 'accepted', 'in_progress'];
 const FIELDS = ['referred', 'connected', 'completed', 'rejected', 'slaBreaches'] as const;
 
@@ -29,11 +28,7 @@ let manager: string;
 let probationId: string;
 const participantIds: string[] = [];
 
-async function staff(input: Record<string, unknown>) {
-  const created = await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { password: PASSWORD, ...input } });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body as { id: string; email: string };
-}
+const staff = (input: Record<string, unknown>) => staffAccount(hub, input);
 
 const apiReport = (from: string, to: string, groupBy = 'none', headers: Record<string, string> = {}) =>
   hub.api.request('GET', `/v1/reports/indicators?from=${from}&to=${to}&groupBy=${groupBy}`, { token: manager, headers });
@@ -241,6 +236,12 @@ describe('the program manager’s dashboard', () => {
     expect((await page.goto('/console/dashboard?from=2023-01&to=2025-06'))?.status()).toBe(400);
     await expect(page.locator('#to-error').textContent()).resolves.toContain('at most 24 months');
     await expectAccessible(page);
+    // A manager reads figures, never a person: every page about participants is refused, the enrolment form included.
+    const [someone] = participantIds;
+    for (const path of ['/console/participants/new', '/console/participants', `/console/participants/${someone}`, `/console/referrals/new?participant=${someone}`, '/console/caseload', '/console/inbox']) {
+      expect((await page.goto(path))?.status(), path).toBe(403);
+      await expect(page.locator('main').textContent()).resolves.not.toContain('Zephyrine');
+    }
     await context.close();
 
     await staff({ organizationId: probationId, role: 'planner', name: 'Pat Field', email: 'pat@probation.example' });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../../dev/proc.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
-import { expectAccessible, launchBrowser, newVisitor, screenshot } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot, PASSWORD, staffAccount } from '../support/browser.js';
 import { startIdentityProvider, type TestIdentityProvider } from '../support/oidc-provider.js';
 
 /**
@@ -11,7 +11,6 @@ import { startIdentityProvider, type TestIdentityProvider } from '../support/oid
  * cookies behave as they would between an agency's login page and a hosted hub.
  */
 
-const PASSWORD = 'correct horse battery staple';
 let hub: TestHub;
 let idp: TestIdentityProvider;
 let browser: Browser;
@@ -19,11 +18,7 @@ let eastside: string;
 let probation: string;
 let dana: { id: string };
 
-async function staff(input: Record<string, unknown>) {
-  const created = await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { password: PASSWORD, ...input } });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body as { id: string };
-}
+const staff = (input: Record<string, unknown>) => staffAccount(hub, input);
 
 async function connectProvider(organizationId: string, body: Record<string, unknown>, expected = [200, 201]) {
   const put = await hub.api.request('PUT', `/v1/organizations/${organizationId}/identity-provider`, { token: hub.adminToken, body: { issuer: idp.issuer, clientId: idp.clientId, ...body } });

@@ -3,9 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { agency, deliveredReferral, portalPartner, type Agency } from '../support/scenario.js';
 import { permitConsent } from '../support/fixtures.js';
-import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn, PASSWORD } from '../support/browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 let hub: TestHub;
 let browser: Browser;
 let probation: Agency;

@@ -4,9 +4,8 @@ import { sweepSla } from '../../services/sla-breaches.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { agency, type Agency } from '../support/scenario.js';
 import { permitConsent } from '../support/fixtures.js';
-import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn, PASSWORD } from '../support/browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const HOUR = 3_600_000;
 /** Each test drives many pages, with axe checks, on a machine other test files share. */
 const BROWSER_TEST_MS = 90_000;
@@ -133,6 +132,16 @@ describe("the planner's referral form", () => {
     expect(again.status()).toBe(303);
     expect(again.headers().location).toBe(`/console/referrals/${sent}?done=sent`);
     expect(await referralsOf(probation.participantId)).toEqual([sent]);
+    // A post that says for whom nothing is: the form's mistake named (400), not "no such participant".
+    const { participantId: _p, ...nobody } = posted;
+    const unnamed = await context.request.post('/console/referrals/new', { form: { ...nobody, step: 'preview' }, maxRedirects: 0 });
+    expect(unnamed.status()).toBe(400);
+    expect(await unnamed.text()).toContain('say which participant to refer');
+    // Each page shown is one audited read of the participant, as one GET /v1/participants/{id} is.
+    const reads = async () => (await hub.db.sql`SELECT 1 FROM audit_log WHERE actor = ${`staff:${planner.id}`} AND action = 'participant.read'`).length;
+    const before = await reads();
+    expect((await context.request.post(formUrl(), { form: { ...posted, step: 'preview' }, maxRedirects: 0 })).status()).toBe(200);
+    expect(await reads()).toBe(before + 1);
 
     // What the partner is shown is exactly what the preview said would be shared.
     const view = await eventually(async () => {

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestHub, type TestHub } from '../support/hub.js';
-import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn } from '../support/browser.js';
+import { expectAccessible, launchBrowser, newVisitor, screenshot, signIn, PASSWORD, staffAccount } from '../support/browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 let hub: TestHub;
 let browser: Browser;
 let partnerOrg: string;
 
-async function staff(input: Record<string, unknown>) {
-  const created = await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { password: PASSWORD, ...input } });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body as { id: string; email: string };
-}
+const staff = (input: Record<string, unknown>) => staffAccount(hub, input);
 
 async function auditActions(subject: string): Promise<string[]> {
   const rows = await hub.db.sql<{ action: string }[]>`SELECT action FROM audit_log WHERE subject = ${subject} ORDER BY seq`;

@@ -91,6 +91,10 @@ describe('an organisation’s identity provider, through the admin API', () => {
     expect(replaced.body).toMatchObject({ matchBy: 'sub', emailDomain: null });
     const another = await put(eastside, { issuer: idp.issuer, clientId: 'another-client', matchBy: 'sub' });
     expect(another.body.errors).toEqual([{ path: 'clientSecret', message: 'required when clientId changes' }]);
+    // Nor is the stored secret sent to another issuer: it would reach that issuer's token endpoint.
+    const elsewhere = await put(eastside, { issuer: 'https://idp.elsewhere.example', clientId: idp.clientId, matchBy: 'sub' });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.errors).toEqual([{ path: 'clientSecret', message: 'required when the issuer changes' }]);
 
     const entries = [...(await audit('identity_provider.created', eastside)), ...(await audit('identity_provider.updated', eastside))];
     expect(entries).toEqual([

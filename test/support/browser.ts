@@ -3,6 +3,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { TestHub } from './hub.js';
 
 /** Debian's Chromium (`.ci/run` installs the package when it is missing). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -45,4 +46,14 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel('E-mail address').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The password every console test account is created with. */
+export const PASSWORD = 'correct horse battery staple';
+
+/** A console account, made by the hub's admin through `POST /v1/staff`, with the tests' password. */
+export async function staffAccount(hub: TestHub, input: Record<string, unknown>): Promise<{ id: string; email: string }> {
+  const created = await hub.api.request('POST', '/v1/staff', { token: hub.adminToken, body: { password: PASSWORD, ...input } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body as { id: string; email: string };
 }

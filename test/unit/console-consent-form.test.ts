@@ -42,4 +42,20 @@ describe('the guided consent form', () => {
     const order = readConsentForm({ ...filled, basis: 'court_order' }, ctx('1990-04-12'));
     expect(order.errors.documentRef).toBe('a court order basis must reference the court order');
   });
+
+  it('refuses a day the calendar does not have in words, on the field it was typed in', () => {
+    const { input, errors } = readConsentForm({ ...filled, start: '2026-02-31', participantSignedOn: '2026-02-30', end: '2027-02-29' }, ctx('1990-04-12'));
+    expect(input).toBeUndefined();
+    expect(errors.start).toBe('enter the date the consent starts');
+    expect(errors.participantSignedOn).toBe('enter the date it was signed');
+    expect(errors.end).toBe('enter the expiry as a date, or leave it empty');
+  });
+
+  it('puts a problem with the guardian’s signature on the guardian’s fields, not the participant’s', () => {
+    const guardian = { guardianName: 'G'.repeat(301), guardianRelationship: 'mother', guardianSignedOn: '2026-12-01', guardianMethod: 'wet' };
+    const { input, errors } = readConsentForm({ ...filled, ...guardian }, ctx('2011-06-30'));
+    expect(input).toBeUndefined();
+    expect(errors.guardianName).toBeDefined();
+    expect(errors.participantName).toBeUndefined();
+  });
 });

@@ -1,8 +1,9 @@
 import type { accountingOf } from '../../../services/disclosures.js';
 import type { StaffSession } from '../../../services/staff.js';
-import { FieldError, Layout } from '../layout.js';
+import { described, FieldError, Layout } from '../layout.js';
 import { categoryLabel } from './case-file.js';
-import { At, BASIS_LABELS, fullName, Org, ParticipantHeader, purposeLabel, type ParticipantSummary } from './compliance-parts.js';
+import { basisLabel } from './consent-words.js';
+import { At, fullName, Org, ParticipantHeader, purposeLabel, type ParticipantSummary } from './compliance-parts.js';
 
 export type DisclosureItem = Awaited<ReturnType<typeof accountingOf>>[number];
 
@@ -39,7 +40,7 @@ function DisclosureTable(props: { view: DisclosuresView }) {
             <td>{CHANNEL_LABELS[d.channel] ?? d.channel}{d.referralId ? <> (referral <code>{d.referralId}</code>)</> : null}</td>
             <td>{d.categories.map(categoryLabel).join(', ')}</td>
             <td>{purposeLabel(d.purpose)}</td>
-            <td>{d.bases.length ? d.bases.map((b, i) => <>{i ? ', ' : ''}{BASIS_LABELS[b.basis] ?? b.basis} <code>{b.id}</code></>) : d.basisIds.map((id) => <code>{id}</code>)}</td>
+            <td>{d.bases.length ? d.bases.map((b, i) => <>{i ? ', ' : ''}{basisLabel(b.basis)} <code>{b.id}</code></>) : d.basisIds.map((id) => <code>{id}</code>)}</td>
           </tr>
         ))}
       </tbody>
@@ -53,7 +54,7 @@ export function DisclosuresPage(props: { session: StaffSession; view: Disclosure
   const { participant, values, errors } = view;
   const base = `/console/participants/${participant.id}/disclosures`;
   const recipients = [...new Set([...view.items.map((d) => d.recipientOrganizationId), ...(values.recipient ? [values.recipient] : [])])];
-  const invalid = (field: string) => (errors[field] ? { 'aria-describedby': `${field}-error`, 'aria-invalid': 'true' } : {});
+  const invalid = (field: string) => described(`${field}-error`, errors[field]);
   return (
     <Layout title="Accounting of disclosures" session={props.session}>
       <ParticipantHeader participant={participant} current="disclosures" title="Accounting of disclosures" />

@@ -2,7 +2,8 @@ import type { Provision } from '../../../schemas/consent.js';
 import type { StaffSession } from '../../../services/staff.js';
 import { Layout } from '../layout.js';
 import { categoryLabel } from './case-file.js';
-import { At, BASIS_LABELS, Org, ParticipantHeader, purposeLabel, type ParticipantSummary } from './compliance-parts.js';
+import { basisLabel } from './consent-words.js';
+import { At, Org, ParticipantHeader, purposeLabel, type ParticipantSummary } from './compliance-parts.js';
 
 export interface BasisView {
   id: string;
@@ -50,7 +51,7 @@ function BasisCard(props: { basis: BasisView; names: Map<string, string> }) {
   const { basis: b, names } = props;
   return (
     <article class="card" aria-labelledby={`basis-${b.id}`}>
-      <h3 id={`basis-${b.id}`}>{BASIS_LABELS[b.basis] ?? b.basis} <code>{b.id}</code> <span class={`badge status-${b.status}`}>{categoryLabel(b.status)}</span></h3>
+      <h3 id={`basis-${b.id}`}>{basisLabel(b.basis)} <code>{b.id}</code> <span class={`badge status-${b.status}`}>{categoryLabel(b.status)}</span></h3>
       <dl class="fields">
         <dt>In force</dt><dd><At iso={b.period.start} /> to {b.period.end ? <At iso={b.period.end} /> : 'open-ended'}</dd>
         {b.signatures.length ? <><dt>Signed by</dt><dd><ul class="plain">{b.signatures.map((s) => <li>{s.name} ({s.signer}{s.relationship ? `, ${s.relationship}` : ''}), {METHODS[s.method] ?? s.method}, <At iso={s.signedAt} /></li>)}</ul></dd></> : null}
@@ -60,7 +61,7 @@ function BasisCard(props: { basis: BasisView; names: Map<string, string> }) {
       </dl>
       <h4>Rules</h4>
       <ul class="rules"><Rule provision={b.provision} names={names} root /></ul>
-      {b.status === 'active' ? <p><a href={`/console/consents/${b.id}/revoke`}>Revoke<span class="visually-hidden"> {BASIS_LABELS[b.basis]?.toLowerCase() ?? 'basis'} {b.id}</span></a></p> : null}
+      {b.status === 'active' ? <p><a href={`/console/consents/${b.id}/revoke`}>Revoke<span class="visually-hidden"> {basisLabel(b.basis).toLowerCase()} {b.id}</span></a></p> : null}
     </article>
   );
 }

@@ -1,4 +1,5 @@
 import { categoryLabel } from './case-file.js';
+import { PURPOSE_LABELS } from './consent-words.js';
 
 /** The participant as the compliance pages show them (the API's participant, without guardians' details). */
 export interface ParticipantSummary {
@@ -22,9 +23,7 @@ export function Org(props: { id: string; names: Map<string, string> }) {
   return name ? <>{name} <code class="muted">{props.id}</code></> : <code>{props.id}</code>;
 }
 
-export const PURPOSE_LABELS: Record<string, string> = { treatment: 'Treatment', care_coordination: 'Care coordination', court_reporting: 'Court reporting', payment: 'Payment' };
-export const BASIS_LABELS: Record<string, string> = { consent: 'Consent', court_order: 'Court order', statute: 'Statute' };
-export const purposeLabel = (p: string) => PURPOSE_LABELS[p] ?? categoryLabel(p);
+export const purposeLabel = (p: string) => (PURPOSE_LABELS as Record<string, string>)[p] ?? categoryLabel(p);
 
 /** The participant's name and the compliance pages about them, on every one of those pages. */
 export function ParticipantHeader(props: { participant: ParticipantSummary; current: 'participant' | 'access' | 'disclosures'; title: string }) {

@@ -1,8 +1,7 @@
 import type { StaffSession } from '../../../services/staff.js';
-import { FieldError, Layout } from '../layout.js';
+import { FieldError, Layout, described } from '../layout.js';
 import { fullName, type ParticipantSummary } from './compliance-parts.js';
 
-const described = (id: string, error?: string) => (error ? { 'aria-describedby': id, 'aria-invalid': 'true' } : {});
 
 export interface SearchState {
   values: Record<string, string>;
@@ -11,7 +10,7 @@ export interface SearchState {
   results?: { items: ParticipantSummary[]; more: boolean } | undefined;
 }
 
-/** Find one of the organisation's participants: a GET form, so a search can be bookmarked and reloaded. */
+/** Find one of the organisation's participants: a posted form, so what is typed (a name, a birth date) never stands in an address. */
 export function ParticipantSearchPage(props: { session: StaffSession; state: SearchState }) {
   const { values, errors, results } = props.state;
   return (
@@ -19,7 +18,8 @@ export function ParticipantSearchPage(props: { session: StaffSession; state: Sea
       <h1>Find a participant</h1>
       <p class="muted">Among the participants your organisation enrolled. Names are stored encrypted, so a name narrows a search by date of birth or by case number.</p>
       {Object.keys(errors).length ? <p class="alert" role="alert">Nothing was searched: see the fields below.</p> : null}
-      <form class="stack card" method="get" action="/console/participants" role="search">
+      <form class="stack card" method="post" action="/console/participants/search" role="search">
+        <input type="hidden" name="csrf" value={props.session.csrfToken} />
         <label for="birthDate">Date of birth</label>
         <FieldError id="birthDate-error" message={errors.birthDate} />
         <input id="birthDate" name="birthDate" type="date" value={values.birthDate ?? ''} {...described('birthDate-error', errors.birthDate)} />

@@ -19,12 +19,32 @@ export const CATEGORY_WORDS: Record<DataCategory, { label: string; hint: string 
   family: { label: 'Family', hint: 'household and family circumstances' },
 };
 
-export const PURPOSE_WORDS: Record<Purpose, string> = {
-  treatment: 'Treatment',
-  care_coordination: 'Coordinating services and care',
-  court_reporting: 'Reports to the court or supervising officer',
-  payment: 'Payment for services',
+/**
+ * Each vocabulary once, in its two forms: `label`, the short name a table cell or a select shows,
+ * and `words`, what a consent form spells out for the participant to read and sign.
+ */
+const PURPOSE_NAMES: Record<Purpose, { label: string; words: string }> = {
+  treatment: { label: 'Treatment', words: 'Treatment' },
+  care_coordination: { label: 'Care coordination', words: 'Coordinating services and care' },
+  court_reporting: { label: 'Court reporting', words: 'Reports to the court or supervising officer' },
+  payment: { label: 'Payment', words: 'Payment for services' },
 };
+
+const BASIS_NAMES: Record<BasisKind, { label: string; words: string }> = {
+  consent: { label: 'Consent', words: 'The participant’s written consent' },
+  court_order: { label: 'Court order', words: 'A court order' },
+  statute: { label: 'Statute', words: 'A statute' },
+};
+
+const form = <K extends string>(names: Record<K, { label: string; words: string }>, which: 'label' | 'words') =>
+  Object.fromEntries(Object.entries<{ label: string; words: string }>(names).map(([k, v]) => [k, v[which]])) as Record<K, string>;
+
+export const PURPOSE_WORDS = form(PURPOSE_NAMES, 'words');
+export const PURPOSE_LABELS = form(PURPOSE_NAMES, 'label');
+export const BASIS_WORDS = form(BASIS_NAMES, 'words');
+export const BASIS_LABELS = form(BASIS_NAMES, 'label');
+/** A basis as a table names it; one the vocabulary does not know keeps its code. */
+export const basisLabel = (basis: string) => (BASIS_LABELS as Record<string, string>)[basis] ?? basis;
 
 export const KIND_WORDS: Record<OrganizationKind, string> = {
   probation: 'Probation departments',
@@ -39,12 +59,6 @@ export const KIND_WORDS: Record<OrganizationKind, string> = {
   peer_support: 'Peer support services',
   court: 'Courts',
   other: 'Other organisations',
-};
-
-export const BASIS_WORDS: Record<BasisKind, string> = {
-  consent: 'The participant’s written consent',
-  court_order: 'A court order',
-  statute: 'A statute',
 };
 
 export const METHOD_WORDS = { wet: 'Signed on paper', electronic: 'Signed electronically', verbal_witnessed: 'Verbal, witnessed' } as const;

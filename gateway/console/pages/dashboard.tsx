@@ -2,7 +2,7 @@ import { GROUP_BYS, type GroupBy, type IndicatorsReport } from '../../../schemas
 import type { IndicatorsOverTime, ServiceSeries } from '../../../services/indicators-over-time.js';
 import type { StaffSession } from '../../../services/staff.js';
 import { BarChart, LineChart } from '../charts.js';
-import { FieldError, Layout } from '../layout.js';
+import { FieldError, Layout, described } from '../layout.js';
 import { GroupTable, monthName, monthShort, MonthlyTable, Scroll, serviceLabel, TotalsTable } from './dashboard-tables.js';
 
 export interface DashboardForm {
@@ -33,7 +33,6 @@ const RACE_METHOD_STATEMENT =
   'Race and ethnicity follow the 2024 federal standard (SPD 15), counted alone or in combination: a person counts in every category they selected, ' +
   'also in Multiracial when more than one, and in Undisclosed when none. Race rows therefore add up to more than the total when anyone is multiracial.';
 
-const described = (id: string, error?: string) => (error ? { 'aria-describedby': id, 'aria-invalid': 'true' } : {});
 export const dashboardQuery = (form: DashboardForm, extra: Record<string, string> = {}) => new URLSearchParams({ from: form.from, to: form.to, groupBy: form.groupBy, ...extra }).toString();
 
 /** The program manager's dashboard: outcome indicators month by month against targets, and disaggregated. Aggregates only. */

@@ -1,7 +1,6 @@
 import type { StaffSession } from '../../../services/staff.js';
-import { FieldError, Layout } from '../layout.js';
+import { FieldError, Layout, described } from '../layout.js';
 
-const described = (id: string, error?: string) => (error ? { 'aria-describedby': id, 'aria-invalid': 'true' } : {});
 
 /** Enrol a participant: the fields every consent decision needs (the birth date decides minority). */
 export function EnrolPage(props: { session: StaffSession; errors: Record<string, string>; values: Record<string, string>; enrolled?: { id: string; name: string }; notice?: string }) {

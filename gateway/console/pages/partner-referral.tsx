@@ -1,6 +1,6 @@
 import { DATA_CATEGORIES } from '../../../schemas/vocabulary.js';
 import type { StaffSession } from '../../../services/staff.js';
-import { FieldError, Layout } from '../layout.js';
+import { FieldError, Layout, described } from '../layout.js';
 import { CaseFileSections, categoryLabel } from './case-file.js';
 
 export interface PartnerReferral {
@@ -34,7 +34,6 @@ function Csrf(props: { session: StaffSession }) {
   return <input type="hidden" name="csrf" value={props.session.csrfToken} />;
 }
 
-const described = (id: string, error?: string) => (error ? { 'aria-describedby': id, 'aria-invalid': 'true' } : {});
 
 export function PartnerReferralPage(props: { session: StaffSession; referral: PartnerReferral; allowed: string[]; form: FormState }) {
   const { referral, allowed, session, form } = props;
