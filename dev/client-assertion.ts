@@ -26,3 +26,12 @@ export async function signClientAssertion(clientId: string, jwk: JWK, audience: 
     .setJti(options.jti ?? randomUUID())
     .sign(options.key ?? (await importJWK(jwk, jwk.alg)));
 }
+
+/** The form body that trades a client assertion for an access token (client_credentials, RFC 7523). */
+export function tokenRequestBody(assertion: string): URLSearchParams {
+  return new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: assertion,
+  });
+}

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import { request } from 'undici';
-import { signClientAssertion } from './client-assertion.js';
+import { signClientAssertion, tokenRequestBody } from './client-assertion.js';
 import { generateClientKey } from './keys.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -37,11 +37,7 @@ export class HubClient {
       const response = await request(`${this.origin}/oauth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: assertion,
-        }).toString(),
+        body: tokenRequestBody(assertion).toString(),
       });
       const body = (await response.body.json()) as { access_token?: string; expires_in?: number };
       if ((response.statusCode === 429 || response.statusCode === 503) && attempt < RETRIES) {

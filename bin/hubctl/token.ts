@@ -1,4 +1,4 @@
-import { signClientAssertion } from '../../dev/client-assertion.js';
+import { signClientAssertion, tokenRequestBody } from '../../dev/client-assertion.js';
 import { CliError, networkReason } from './errors.js';
 import { readPrivateKey } from './keys.js';
 
@@ -25,11 +25,7 @@ export async function requestToken(assertion: string, hubUrl: string): Promise<s
     response = await fetch(tokenEndpoint(hubUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: assertion,
-      }),
+      body: tokenRequestBody(assertion),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import { parseConfig } from '../../config/config.js';
 import { generateClientKey } from '../../dev/keys.js';
-import { signClientAssertion } from '../../dev/client-assertion.js';
+import { signClientAssertion, tokenRequestBody } from '../../dev/client-assertion.js';
 import { TestClock } from '../../lib/clock.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { startHub, type RunningHub } from '../../runtime/start.js';
@@ -77,11 +77,7 @@ export class Api {
     const response = await fetch(`${this.baseUrl}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: await signAssertion(clientId, key, { aud: `${this.publicUrl}/oauth/token` }),
-      }),
+      body: tokenRequestBody(await signAssertion(clientId, key, { aud: `${this.publicUrl}/oauth/token` })),
     });
     const body = (await response.json()) as { access_token: string };
     if (response.status !== 200) throw new Error(`token: ${response.status} ${JSON.stringify(body)}`);
