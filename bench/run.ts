@@ -17,11 +17,12 @@ import { generateBenchKeys } from './hub/keys.js';
 import { readRss, sampleRss } from './hub/memory.js';
 import { floorReady, REPO_ROOT, startProcess, type BenchProcess } from './hub/processes.js';
 import { createBenchDatabase, deleteQueueKeys, dropBenchDatabase, REDIS_URL, serviceVersions } from './hub/services.js';
-import { spread } from './lib/stats.js';
+import { quantile, spread } from './lib/stats.js';
 import { runLoad, type ClosedLoopResult, type OpenLoopResult } from './load/index.js';
 import { machine, machineLine, table, writeResults, type Row } from './report.js';
 import { measureConsentInChild } from './scenarios/consent.js';
 import { endToEndJob } from './scenarios/end-to-end.js';
+import { consolePages, timePage } from './scenarios/console-pages.js';
 import { checkIndicators, pastYear, timeReport } from './scenarios/indicators.js';
 import { settle } from './scenarios/quiet.js';
 import { formatPgWaits, samplePgWaits } from './profile/pg-waits.js';
@@ -29,15 +30,16 @@ import { formatSummary, summariseFile } from './profile/summary.js';
 import { checkSample, closedJob, THROUGHPUT_LABELS, type Targets, type ThroughputId } from './scenarios/throughput.js';
 import { BenchApi } from './setup/api.js';
 import { growTo, seededSize, type Size } from './setup/seed.js';
+import { signInStaff } from './setup/staff.js';
 import { buildWorld, type World } from './setup/world.js';
 
-const SCENARIOS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'] as const;
+const SCENARIOS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const program = new Command('bench')
   .description('Measure the hub against its floors (see README "Benchmark")')
   .option('--smoke', 'every scenario once with tiny sizes, asserting only that each answers correctly; exits 1 otherwise')
-  .option('--only <list>', 'comma-separated scenarios to run (B1,B2,B3,B4,B5,B6); floors come with their scenario')
+  .option('--only <list>', 'comma-separated scenarios to run (B1,B2,B3,B4,B5,B6,B7); floors come with their scenario')
   .option('--rounds <n>', 'alternating rounds of every measurement', (v) => positiveInt('--rounds', v))
   .option('--seconds <n>', 'seconds of each closed-loop round', (v) => positiveInt('--seconds', v))
   .option('--e2e-seconds <n>', 'seconds of load at each end-to-end rate', (v) => positiveInt('--e2e-seconds', v))
@@ -82,6 +84,9 @@ const settings = {
   // B6 reads the indicators report at 100× the base referrals (1,000,000): what --growth ends at.
   indicatorReferrals: smoke ? 200 : 1_000_000,
   indicatorRequests: smoke ? 1 : 5,
+  // B7: each console page this many times a round, one at a time, after warm-up requests not counted.
+  pageRequests: smoke ? 1 : 10,
+  pageWarmups: smoke ? 0 : 3,
 };
 
 function parseOnly(list: string): Scenario[] {
@@ -168,6 +173,8 @@ async function main(): Promise<void> {
     if (only.has('B2')) await scaleOut(hub, targets, sql);
     if (only.has('B3')) await endToEnd(hub, world, api, sql);
     if (only.has('B4')) await consent();
+    // Before any growth: the console at the base database, a deployment's size rather than B6's million.
+    if (only.has('B7')) await consoleLatency(world, api, hub, await api.token('hub-admin', keys.adminKey));
     if (settings.growth) await growth(world, targets, sql, base);
     if (only.has('B6')) await indicators(world, api, hub, sql);
   } catch (error) {
@@ -400,6 +407,47 @@ async function indicators(world: World, api: BenchApi, hub: RunningHubProcesses,
     name: `B6 indicators, a year by race, ${referrals.toLocaleString('en-US')} referrals`, unit: 'ms', value,
     note: `${ms.length} request(s), one at a time`, target: '≤ 500 ms', met: value.median <= 500,
   });
+}
+
+/**
+ * B7: the console's main pages as their people see them, signed in over HTTP, each fetched warm
+ * (a few requests not counted first) one at a time; per page the median of each round, judged on
+ * the median of those against 200 ms.
+ */
+async function consoleLatency(world: World, api: BenchApi, hub: RunningHubProcesses, adminToken: string): Promise<void> {
+  const origin = hub.origins()[0]!;
+  const sessions = await signInStaff(api, adminToken, world);
+  const pages = consolePages(world);
+  const ms = new Map<string, number[][]>(pages.map((p) => [p.name, []]));
+  // A broken page is reported and left out of the later rounds; the other pages go on being measured.
+  const broken = new Set<string>();
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const page of pages.filter((p) => !broken.has(p.name))) {
+      const times: number[] = [];
+      for (let i = 0; i < settings.pageWarmups + settings.pageRequests && !broken.has(page.name); i++) {
+        const { ms: took, wrong } = await timePage(origin, sessions, page);
+        if (wrong) {
+          failures.push(`B7: ${wrong}`);
+          broken.add(page.name);
+        } else if (i >= settings.pageWarmups) times.push(took);
+      }
+      if (!broken.has(page.name)) ms.get(page.name)!.push(times);
+    }
+    const measured = pages.filter((p) => !broken.has(p.name));
+    log(`B7 round ${round}, medians: ${measured.map((p) => `${p.name} ${Math.round(spread(ms.get(p.name)!.at(-1)!).median)} ms`).join(', ')}`);
+  }
+  raw.consolePages = Object.fromEntries(pages.map((p) => [p.name, { path: p.path, ms: ms.get(p.name)! }]));
+  for (const page of pages) {
+    const rounds = ms.get(page.name)!;
+    if (broken.has(page.name) || rounds.length === 0) continue;
+    const all = rounds.flat().sort((a, b) => a - b);
+    const value = spread(rounds.map((times) => spread(times).median));
+    rows.push({
+      name: `B7 console ${page.name}${page.role ? ` (${page.role})` : ''}`, unit: 'ms', value,
+      note: `medians of ${rounds.length} round(s) of ${settings.pageRequests}; fastest ${Math.round(all[0]!)} ms, p99 ${Math.round(quantile(all, 0.99))} ms`,
+      target: '≤ 200 ms', met: value.median <= 200,
+    });
+  }
 }
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
