@@ -17,6 +17,11 @@ export interface ConsolePage {
   heading: string;
   /** More text the answer must hold (the participant searched for, say). */
   contains?: string;
+  /**
+   * A form posted rather than a page opened: the fields, and the page that shows the empty form
+   * (fetched first, untimed, for the session's CSRF token, as the person's browser had it).
+   */
+  post?: { fields: Record<string, string>; formPath: string };
 }
 
 /** The pages, on the bench's own data: its template referral and the first participant the API enrolled. */
@@ -30,8 +35,12 @@ export function consolePages(world: World): ConsolePage[] {
     { name: 'caseload', role: 'planner', path: '/console/caseload', heading: 'Caseload' },
     { name: 'planner referral', role: 'planner', path: `/console/referrals/${referral}`, heading: 'Referral for ' },
     { name: 'referral form', role: 'planner', path: `/console/referrals/new?participant=${participant}`, heading: 'Refer ' },
-    // The API's participants share a date of birth; the name narrows it to the one sought.
-    { name: 'participants search', role: 'compliance', path: '/console/participants?name=Jordan+Rivera-0&birthDate=1990-04-12', heading: 'Find a participant', contains: participant },
+    // The API's participants share a date of birth; the name narrows it to the one sought. A POST:
+    // what is typed into a search stays out of addresses and logs.
+    {
+      name: 'participants search', role: 'compliance', path: '/console/participants/search', heading: 'Find a participant', contains: participant,
+      post: { fields: { name: 'Jordan Rivera-0', birthDate: '1990-04-12' }, formPath: '/console/participants' },
+    },
     { name: 'participant', role: 'compliance', path: `/console/participants/${participant}`, heading: 'Consents and court orders' },
     { name: 'access matrix', role: 'compliance', path: `/console/participants/${participant}/access`, heading: 'Access matrix' },
     { name: 'disclosures', role: 'compliance', path: `/console/participants/${participant}/disclosures`, heading: 'Accounting of disclosures' },
@@ -43,9 +52,12 @@ export function consolePages(world: World): ConsolePage[] {
 
 /** One page fetched as its person: milliseconds to the last byte, and what is wrong with the answer if anything. */
 export async function timePage(origin: string, sessions: ConsoleSessions, page: ConsolePage): Promise<{ ms: number; wrong: string | undefined }> {
+  const cookie = page.role ? { cookie: sessions[page.role] } : {};
+  const body = page.post ? new URLSearchParams({ csrf: await csrfOf(origin, cookie, page.post.formPath), ...page.post.fields }).toString() : undefined;
   const started = performance.now();
   const response = await request(`${origin}${page.path}`, {
-    headers: page.role ? { cookie: sessions[page.role] } : {},
+    ...(body === undefined ? {} : { method: 'POST' as const, body }),
+    headers: { ...cookie, ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
     headersTimeout: 60_000,
     bodyTimeout: 60_000,
   });
@@ -55,7 +67,14 @@ export async function timePage(origin: string, sessions: ConsoleSessions, page: 
   if (response.statusCode !== 200) wrong = `HTTP ${response.statusCode}${response.headers.location ? ` to ${String(response.headers.location)}` : ''} ${headingOf(html)}`;
   else if (!html.includes(`<h1>${page.heading}`)) wrong = `no heading "${page.heading}…" (the page's heading: ${headingOf(html)})`;
   else if (page.contains && !html.includes(page.contains)) wrong = `no "${page.contains}" on the page`;
-  return { ms, wrong: wrong && `${page.name} (GET ${page.path} as ${page.role ?? 'nobody'}): ${wrong}` };
+  return { ms, wrong: wrong && `${page.name} (${page.post ? 'POST' : 'GET'} ${page.path} as ${page.role ?? 'nobody'}): ${wrong}` };
+}
+
+/** The session's CSRF token, from the hidden field of a page that shows the form. */
+async function csrfOf(origin: string, cookie: { cookie?: string }, path: string): Promise<string> {
+  const response = await request(`${origin}${path}`, { headers: cookie });
+  const html = await response.body.text();
+  return /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 }
 
 const headingOf = (html: string) => /<h1>(.*?)<\/h1>/s.exec(html)?.[1]?.slice(0, 200) ?? 'none';
