@@ -57,7 +57,9 @@ export function createApp(hub: Hub) {
   // since a header set after a middleware's `next()` is skipped when that middleware throws.
   app.use('/v1/*', async (c, next) => {
     await next();
-    c.header('cache-control', 'no-store');
+    // On the answer's own headers, as secureHeaders does: `c.header()` after the answer exists
+    // rebuilds it as a full WHATWG Response on the Node adapter (a stream and a body copy per request).
+    c.res.headers.set('cache-control', 'no-store');
   });
   app.use(
     '*',
