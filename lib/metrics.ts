@@ -80,6 +80,11 @@ export function createMetrics() {
       labelNames: ['partner', 'kind', 'outcome'] as const,
       registers: [registry],
     }),
+    partnerLimitWaits: new Counter({
+      name: 'hub_partner_limit_waits_total',
+      help: 'Delivery jobs put back to wait because their partner was at its concurrency or per-second limit (only partners the hub sends to have limits)',
+      registers: [registry],
+    }),
     relayed: new Counter({ name: 'hub_outbox_relayed_total', help: 'Outbox rows moved to the queue', registers: [registry] }),
     jobIdCollisions: new Counter({
       name: 'hub_relay_job_id_collisions_total',

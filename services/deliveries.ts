@@ -27,6 +27,17 @@ export async function adapterFor(hub: Hub, partner: OrganizationRow) {
 }
 
 /**
+ * Whether a delivery to this organisation is a request to its server, and so takes one of the
+ * partner's limited slots (workers/partner-limits.ts). A partner that pulls (a portal inbox) has
+ * no server the hub could flood: its delivery is a database write, and a slot would only make
+ * its backlog bounce through Redis. Unknown organisations keep the limits.
+ */
+export async function sendsToServer(hub: Pick<Hub, 'organizations'>, organizationId: string): Promise<boolean> {
+  const organization = await hub.organizations.get(organizationId);
+  return organization ? capabilitiesOf(organization.adapter).pushes : true;
+}
+
+/**
  * One delivery attempt, the delivery use case: claim the attempt in Postgres, decide at send time,
  * project, record the disclosure, call the adapter with the message's stable id, then record
  * the outcome and schedule the next attempt or give up visibly.

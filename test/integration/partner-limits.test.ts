@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
-import { consentingParticipant, planningAgency, referMany, PARTNER_SECRET, type Agency } from '../support/delivery.js';
+import { allDelivered, consentingParticipant, planningAgency, referMany, PARTNER_SECRET, type Agency } from '../support/delivery.js';
+import { scrapeMetrics } from '../support/metrics.js';
 
 /** A partner that answers every delivery after `delayMs`, counting how many it holds at once. */
 async function slowPartner(delayMs: number) {
@@ -58,5 +59,17 @@ describe('per-partner delivery limits', () => {
     await eventually(async () => (slowIds.every((id) => slow.state.answered.has(id)) ? true : undefined), 20_000, 'the slow partner’s backlog');
     expect(slow.state.maxInFlight, 'deliveries the slow partner held at once').toBeLessThanOrEqual(3);
     expect(slowAnsweredWhenFastDone).toBeLessThan(slowIds.length);
+    // The backlog waited in the queue for the partner's slots, and said so.
+    expect((await scrapeMetrics(hub.running.url!)).value('hub_partner_limit_waits_total')).toBeGreaterThan(0);
+  });
+
+  it('does not make a portal partner’s backlog wait for slots: it has no server to protect', async () => {
+    const waitsBefore = (await scrapeMetrics(hub.running.url!)).value('hub_partner_limit_waits_total')!;
+    const inboxId = (await hub.organization({ name: 'Inbox Recovery Services', kind: 'housing', adapter: { type: 'portal' } })).id;
+    const { participantId } = await consentingParticipant(hub, agency, [inboxId]);
+    // Eight workers and three slots: a limited partner's backlog this size would bounce.
+    const ids = await referMany(hub, agency, participantId, inboxId, 24);
+    await allDelivered(hub, ids);
+    expect((await scrapeMetrics(hub.running.url!)).value('hub_partner_limit_waits_total')).toBe(waitsBefore);
   });
 });
