@@ -46,15 +46,19 @@ export async function deliveryMessageId(sql: Sql, referralId: string): Promise<s
 }
 
 /**
- * Picks rows that are due and not relayed within the lease, and marks them relayed. A row whose
- * job Redis lost is picked again once its lease runs out: Postgres is the source of truth.
+ * Picks rows that are due and not relayed, and marks them relayed; with `expiredLeases`, also
+ * rows relayed longer than the lease ago, whose job Redis may have lost (Postgres is the source
+ * of truth). The first is what every wake needs and reads a small index (migration 033); the
+ * second reads every pending row, so the relay runs it only at its poll interval.
  * A row a worker has claimed waits for the claim to lapse: a job relayed earlier would only find
  * it claimed, be dropped as stale, and leave the row to wait a whole further lease after a crash.
  */
-export async function takeDueForRelay(sql: Sql, leaseSeconds: number, limit = 500): Promise<OutboxRow[]> {
+export async function takeDueForRelay(sql: Sql, leaseSeconds: number, limit = 500, { expiredLeases = true } = {}): Promise<OutboxRow[]> {
+  const notRelayed = expiredLeases
+    ? sql`(relayed_at IS NULL OR relayed_at < now() - make_interval(secs => ${leaseSeconds}))`
+    : sql`relayed_at IS NULL`;
   const rows = await sql<Row[]>`UPDATE outbox SET relayed_at = now(), relays = relays + 1 WHERE id IN (
-      SELECT id FROM outbox WHERE done_at IS NULL AND available_at <= now()
-        AND (relayed_at IS NULL OR relayed_at < now() - make_interval(secs => ${leaseSeconds}))
+      SELECT id FROM outbox WHERE done_at IS NULL AND available_at <= now() AND ${notRelayed}
         AND (locked_until IS NULL OR locked_until < now())
       ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
     RETURNING id, referral_id, kind, message_id, partner_id, attempts, relays`;

@@ -33,6 +33,8 @@ export async function startRelay(hub: Hub): Promise<{ stop(): Promise<void> }> {
   const listener = await hub.sql.listen(CHANNELS.outbox, onWake);
   const detach = hub.relayWake.attach(onWake);
   const lease = hub.config.HUB_RELAY_LEASE_SECONDS;
+  // Rows whose lease ran out are looked for at the poll interval, not on every wake (store/outbox.ts).
+  let leasesSweptAt = 0;
 
   const loop = (async () => {
     while (running) {
@@ -40,7 +42,9 @@ export async function startRelay(hub: Hub): Promise<{ stop(): Promise<void> }> {
       let handedBack = 0;
       notified = false;
       try {
-        const rows = await takeDueForRelay(hub.sql, lease, BATCH);
+        const expiredLeases = Date.now() - leasesSweptAt >= POLL_MS;
+        const rows = await takeDueForRelay(hub.sql, lease, BATCH, { expiredLeases });
+        if (expiredLeases) leasesSweptAt = Date.now();
         if (rows.length > 0) {
           handedBack = await enqueue(hub, database, rows);
           hub.metrics.relayed.inc(rows.length - handedBack);
