@@ -20,8 +20,12 @@ export async function explainAccess(
   query: { recipient: string; purpose: Purpose; source?: string | undefined; at?: string | undefined },
 ) {
   const scope = scopedTo(hub.sql, hub.keyring, caller);
+  // A participant whose bases are not cached costs one statement, not two: the scope's look-up
+  // brings the bases along and primes the cache the decision then reads.
   const [ref, recipient, source] = await Promise.all([
-    scope.participantRef(participantId),
+    hub.bases.peek(participantId)
+      ? scope.participantRef(participantId)
+      : hub.bases.loadWith(participantId, () => scope.participantRefWithBases(participantId), (found) => found.bases).then((found) => found.ref),
     hub.organizations.get(query.recipient),
     query.source ? hub.organizations.get(query.source) : undefined,
   ]);

@@ -34,6 +34,22 @@ export class NotifiedCache<V extends {}> {
     return found;
   }
 
+  /** The cached value, if there is one; never a query. */
+  peek(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+
+  /**
+   * Runs `load`, which fetches the value together with more in the same round trip, and caches
+   * the value (`pick`) unless an invalidation ran meanwhile (the same rule as `get`).
+   */
+  async loadWith<T>(key: string, load: () => Promise<T>, pick: (loaded: T) => V): Promise<T> {
+    const generation = this.generation;
+    const loaded = await load();
+    if (generation === this.generation) this.entries.set(key, pick(loaded));
+    return loaded;
+  }
+
   invalidate(key?: string): void {
     this.generation += 1;
     if (key) this.entries.delete(key);

@@ -2,7 +2,8 @@ import type { DataKeyring } from '../crypto/data-keys.js';
 import type { Sql } from '../db/connect.js';
 import type { Caller } from '../domain/caller.js';
 import { notFound } from '../lib/errors.js';
-import { getConsent, listConsents, type ConsentRecord } from './consents.js';
+import type { Basis } from '../consent/types.js';
+import { getConsent, getParticipantRefWithBases, listConsents, type ConsentRecord } from './consents.js';
 import { getParticipant, getParticipantRef, searchParticipants, type ParticipantCriteria, type ParticipantRecord, type ParticipantRef } from './participants.js';
 import { getReferral, getReferralWithParticipant, type CaseFileEntryRow, type ReferralRow } from './referrals.js';
 
@@ -29,6 +30,13 @@ export function scopedTo(sql: Sql, keyring: DataKeyring, caller: Pick<Caller, 'o
     /** One of the caller's participants, without decrypting the record. `path` names the field in the 404. */
     async participantRef(id: string, path?: string): Promise<ParticipantRef> {
       const found = caller.organizationId ? await getParticipantRef(sql, id, own) : undefined;
+      if (!found) throw notFound('participant', path);
+      return found;
+    },
+
+    /** `participantRef` and the participant's bases, in one round trip (for a decision not cached). */
+    async participantRefWithBases(id: string, path?: string): Promise<{ ref: ParticipantRef; bases: Basis[] }> {
+      const found = caller.organizationId ? await getParticipantRefWithBases(sql, id, own) : undefined;
       if (!found) throw notFound('participant', path);
       return found;
     },
