@@ -5,11 +5,11 @@ import { badRequest } from '../lib/errors.js';
 import type { IndicatorRow, IndicatorsReport } from '../schemas/indicators.js';
 import type { Service } from '../schemas/vocabulary.js';
 import { appendAudit } from '../store/audit.js';
-import { countIndicators } from '../store/indicators.js';
+import { countIndicatorsByMonth } from '../store/indicators.js';
 import { buildReport } from './indicators.js';
 import type { Hub } from './hub.js';
 
-/** One query per month and one per running total: two grant years is plenty for one page. */
+/** Two grant years is plenty for one page. */
 export const MAX_MONTHS = 24;
 
 /** One month of one service, as the dashboard may publish it. */
@@ -56,12 +56,6 @@ export function monthsBetween(from: Date, to: Date): Date[] {
   return months;
 }
 
-/** Raw counts per service of one range, ungrouped. */
-async function countsByService(hub: Pick<Hub, 'sql'>, from: Date, to: Date): Promise<Map<Service, Counts>> {
-  const counted = await countIndicators(hub.sql, { from, to, groupBy: 'none' });
-  return new Map(counted.map((c) => [c.service, c.counts]));
-}
-
 /**
  * The indicators of a period month by month, for the manager's dashboard: per service, each
  * month's counts and the people connected so far, with the period's own report for the totals
@@ -75,18 +69,22 @@ export async function indicatorsOverTime(hub: Pick<Hub, 'sql' | 'clock'>, caller
   const now = hub.clock.now();
   const months = all.filter((start) => start <= now);
   const period = await buildReport(hub, { from: range.from.toISOString(), to: range.to.toISOString(), groupBy: 'none' });
-  // Sequential on purpose: a dashboard is one reader, and should not take the whole pool.
-  const monthly: Map<Service, Counts>[] = [];
-  const soFar: Map<Service, Counts>[] = [];
-  for (const start of months) {
-    monthly.push(await countsByService(hub, start, nextMonth(start)));
-    soFar.push(await countsByService(hub, range.from, nextMonth(start)));
+  // The begun months and their running totals, in one statement after the period's: a dashboard
+  // is one reader, and should not take the whole pool.
+  const counted = months.length === 0 ? [] : await countIndicatorsByMonth(hub.sql, { starts: months, to: nextMonth(months.at(-1)!) });
+  const byService = new Map<Service, { monthly: Counts[]; soFar: Counts[] }>();
+  for (const c of counted) {
+    const s = byService.get(c.service) ?? { monthly: months.map(zero), soFar: months.map(zero) };
+    s.monthly[c.month] = c.counts;
+    s.soFar[c.month] = c.soFar;
+    byService.set(c.service, s);
   }
 
   const series = period.rows.map((row): ServiceSeries => {
-    const monthCounts = monthly.map((m) => m.get(row.service) ?? zero());
+    const counts = byService.get(row.service);
+    const monthCounts = counts?.monthly ?? months.map(zero);
     const withheld = suppressCells(monthCounts);
-    const totals = soFar.map((m) => (m.get(row.service) ?? zero()));
+    const totals = counts?.soFar ?? months.map(zero);
     // Each running total on its own first, as its own report would publish it.
     const ownReport = totals.map((t) => !suppressCells([t])[0]!.has('connected'));
     const connectedSoFar = publishableRunningTotals(totals.map((t) => t.connected), ownReport);

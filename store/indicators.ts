@@ -52,6 +52,19 @@ function groupsOf(sql: Sql, groupBy: GroupBy) {
   }
 }
 
+/**
+ * Runs a report's statement in a transaction of its own: about a million rows go through sorts and
+ * hashes, in memory, not temporary files (the default is 4 MB each), and not JIT-compiled (which
+ * costs seconds here and saves nothing). This transaction only.
+ */
+function reportTransaction<T>(sql: Sql, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  return transaction(sql, async (tx) => {
+    await tx`SET LOCAL work_mem = '64MB'`;
+    await tx`SET LOCAL jit = off`;
+    return fn(tx);
+  });
+}
+
 /** The median of a float8[] (null when empty): sorted per group here, not across every group's rows. */
 const median = (sql: Sql, values: string) => sql`(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM unnest(${sql(values)}) v)`;
 
@@ -70,12 +83,7 @@ const median = (sql: Sql, values: string) => sql`(SELECT percentile_cont(0.5) WI
  * own group's values.
  */
 export async function countIndicators(sql: Sql, q: { from: Date; to: Date; groupBy: GroupBy }): Promise<CountedGroup[]> {
-  return transaction(sql, async (tx) => {
-    // About a million rows go through sorts and hashes: in memory, not temporary files (the default
-    // is 4 MB each), and not JIT-compiled (which costs seconds here and saves nothing). This
-    // transaction only.
-    await tx`SET LOCAL work_mem = '64MB'`;
-    await tx`SET LOCAL jit = off`;
+  return reportTransaction(sql, async (tx) => {
     const rows = await tx<{
       service: Service; grp: string; referred: number; connected: number; completed: number; rejected: number; sla_breaches: number;
       median_ack_hours: number | null; ack_people: number; median_contact_days: number | null; contact_people: number;
@@ -115,4 +123,80 @@ export async function countIndicators(sql: Sql, q: { from: Date; to: Date; group
     medianHoursToAcknowledge: r.median_ack_hours === null ? null : Number(r.median_ack_hours), acknowledgedPeople: r.ack_people,
     medianDaysToFirstContact: r.median_contact_days === null ? null : Number(r.median_contact_days), contactedPeople: r.contact_people,
   })));
+}
+
+/** One service in one month of a series, ungrouped, before anything is withheld. */
+export interface CountedMonth {
+  service: Service;
+  /** Index into the series' month starts. */
+  month: number;
+  /** As `countIndicators` counts the month alone. */
+  counts: Counts;
+  /** As `countIndicators` counts the range from the first month's start through this month's end. */
+  soFar: Counts;
+}
+
+/**
+ * The ungrouped counts of consecutive months and their running totals, in one statement. Month k
+ * runs from `starts[k]` to `starts[k + 1]` (the last one to `to`); its running total from
+ * `starts[0]` to its end. Every service with a referral in the range has a row for every month.
+ *
+ * Counted as `countIndicators` counts each range, so the figures are the same: one row per
+ * service, person and month with what any of their referrals that month reached gives each month's
+ * unique people; a person is in a running total from the first month in which any referral of
+ * theirs counts for a field, so the running totals are cumulative sums of the people first counted
+ * each month. The referrals are read once, however many months: counting each month and each
+ * running total on its own read the range's early months again for every later month.
+ */
+export async function countIndicatorsByMonth(sql: Sql, q: { starts: Date[]; to: Date }): Promise<CountedMonth[]> {
+  if (q.starts.length === 0) return [];
+  const starts = q.starts.map((d) => d.toISOString());
+  const rows = await reportTransaction(sql, (tx) => tx<{
+    service: Service; month: number;
+    referred: number; connected: number; completed: number; rejected: number; sla_breaches: number;
+    referred_so_far: number; connected_so_far: number; completed_so_far: number; rejected_so_far: number; sla_breaches_so_far: number;
+  }[]>`
+    WITH per AS (
+      -- width_bucket: the index (from 1) of the last month start at or before the referral's.
+      SELECT r.service, r.participant_id, width_bucket(r.created_at, ${starts}::timestamptz[]) AS month,
+        bool_or(r.connected_at IS NOT NULL) AS connected, bool_or(r.completed_at IS NOT NULL) AS completed,
+        bool_or(r.rejected_at IS NOT NULL) AS rejected, bool_or(r.sla_breached_at IS NOT NULL) AS breached
+      FROM referrals r
+      WHERE r.created_at >= ${q.starts[0]!} AND r.created_at < ${q.to}
+      GROUP BY 1, 2, 3
+    ), monthly AS (
+      SELECT service, month, count(*)::int AS referred,
+        count(*) FILTER (WHERE connected)::int AS connected, count(*) FILTER (WHERE completed)::int AS completed,
+        count(*) FILTER (WHERE rejected)::int AS rejected, count(*) FILTER (WHERE breached)::int AS sla_breaches
+      FROM per GROUP BY service, month
+    ), first AS (
+      -- Each person's first month per field: from then on they are in the running total.
+      SELECT service, min(month) AS referred,
+        min(month) FILTER (WHERE connected) AS connected, min(month) FILTER (WHERE completed) AS completed,
+        min(month) FILTER (WHERE rejected) AS rejected, min(month) FILTER (WHERE breached) AS breached
+      FROM per GROUP BY service, participant_id
+    ), newly AS (
+      SELECT service, month, count(*) FILTER (WHERE field = 'referred') AS referred,
+        count(*) FILTER (WHERE field = 'connected') AS connected, count(*) FILTER (WHERE field = 'completed') AS completed,
+        count(*) FILTER (WHERE field = 'rejected') AS rejected, count(*) FILTER (WHERE field = 'breached') AS breached
+      FROM first CROSS JOIN LATERAL (VALUES ('referred', first.referred), ('connected', first.connected),
+        ('completed', first.completed), ('rejected', first.rejected), ('breached', first.breached)) AS v(field, month)
+      WHERE month IS NOT NULL GROUP BY service, month
+    )
+    SELECT s.service, m.month - 1 AS month,
+      coalesce(mo.referred, 0) AS referred, coalesce(mo.connected, 0) AS connected, coalesce(mo.completed, 0) AS completed,
+      coalesce(mo.rejected, 0) AS rejected, coalesce(mo.sla_breaches, 0) AS sla_breaches,
+      (sum(coalesce(n.referred, 0)) OVER so_far)::int AS referred_so_far, (sum(coalesce(n.connected, 0)) OVER so_far)::int AS connected_so_far,
+      (sum(coalesce(n.completed, 0)) OVER so_far)::int AS completed_so_far, (sum(coalesce(n.rejected, 0)) OVER so_far)::int AS rejected_so_far,
+      (sum(coalesce(n.breached, 0)) OVER so_far)::int AS sla_breaches_so_far
+    FROM (SELECT DISTINCT service FROM per) s CROSS JOIN generate_series(1, ${starts.length}::int) AS m(month)
+    LEFT JOIN monthly mo ON mo.service = s.service AND mo.month = m.month
+    LEFT JOIN newly n ON n.service = s.service AND n.month = m.month
+    WINDOW so_far AS (PARTITION BY s.service ORDER BY m.month)
+    ORDER BY s.service, m.month`);
+  return rows.map((r) => ({
+    service: r.service, month: r.month,
+    counts: { referred: r.referred, connected: r.connected, completed: r.completed, rejected: r.rejected, slaBreaches: r.sla_breaches },
+    soFar: { referred: r.referred_so_far, connected: r.connected_so_far, completed: r.completed_so_far, rejected: r.rejected_so_far, slaBreaches: r.sla_breaches_so_far },
+  }));
 }
