@@ -68,7 +68,8 @@ export async function advanceViaApi(ctx: PartnerContext, t: Tracked): Promise<vo
   ctx.tracker.settle(t);
 }
 
-function takeOn(ctx: PartnerContext, referralId: string): void {
+/** The partner takes the referral on and plays its path, unless it already has. */
+export function takeOn(ctx: PartnerContext, referralId: string): void {
   const t = ctx.tracker.handOver(referralId);
   if (!t) return;
   advanceViaApi(ctx, t).catch((error: Error) => {
