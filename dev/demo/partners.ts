@@ -1,9 +1,9 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { Task } from '@medplum/fhirtypes';
 import { verify } from '../../adapters/index.js';
 import type { FhirTestServer } from '../fhir-server.js';
 import type { HubClient } from '../hub-client.js';
+import { listenLocally } from '../local-http-server.js';
 import type { Provider } from './network.js';
 import type { Step } from './plan.js';
 import { progressNote } from './records.js';
@@ -68,7 +68,8 @@ export async function advanceViaApi(ctx: PartnerContext, t: Tracked): Promise<vo
   ctx.tracker.settle(t);
 }
 
-function takeOn(ctx: PartnerContext, referralId: string): void {
+/** The partner takes the referral on and plays its path, unless it already has. */
+export function takeOn(ctx: PartnerContext, referralId: string): void {
   const t = ctx.tracker.handOver(referralId);
   if (!t) return;
   advanceViaApi(ctx, t).catch((error: Error) => {
@@ -92,7 +93,6 @@ export interface WebhookPartners {
  */
 export async function startWebhookPartners(ctx: PartnerContext, partners: { provider: Provider; secret: () => string | undefined }[]): Promise<WebhookPartners> {
   const byPath = new Map(partners.map((p) => [`/partners/${p.provider.key}`, p]));
-  const sockets = new Set<Socket>();
   let valid = 0;
   let invalid = 0;
   const server = http.createServer((req, res) => {
@@ -114,19 +114,11 @@ export async function startWebhookPartners(ctx: PartnerContext, partners: { prov
       if (message.type === 'referral.created') takeOn(ctx, message.data.referral.id);
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenLocally(server);
   return {
     urlOf: (key) => `http://127.0.0.1:${port}/partners/${key}`,
     counts: () => ({ valid, invalid }),
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { HubClient } from '../hub-client.js';
 import { readsInbox } from './network.js';
 import type { ParticipantPlan, ReferralPlan } from './plan.js';
-import { advanceViaApi, type PartnerContext } from './partners.js';
+import { advanceViaApi, takeOn, type PartnerContext } from './partners.js';
 import { caseFileFor, consentsFor } from './records.js';
 import type { Tracker } from './tracker.js';
 import type { DemoClients, Organisations } from './world.js';
@@ -51,33 +51,39 @@ export async function seedParticipant(
 
   const partnerId = (r: ReferralPlan) => orgs.ids.get(r.provider.key)!;
   const planned = consentsFor(plan, { referrer: orgs.ids.get(plan.agency.key)!, partner: partnerId }, today);
-  if (planned.length > 0) {
-    const recorded = isNew ? [] : (await api.call<{ items: { id: string; documentRef?: string; status: string }[] }>('GET', `/v1/consents?participantId=${participantId}`, compliance, undefined, 200)).items;
-    for (const consent of planned) {
-      let record = recorded.find((c) => c.documentRef === consent.documentRef);
-      if (!record) {
-        record = await api.call<{ id: string; status: string }>('POST', '/v1/consents', compliance, { ...consent.body, participantId }, 201);
-        counts.consentsCreated++;
-      }
-      if (consent.revokeAfter && record.status === 'active') revocations.push({ consentId: record.id, reason: consent.revokeAfter, agency: plan.agency.key });
+  // Someone enrolled by an earlier run: what it recorded and sent, both looked up at once.
+  const [recorded, existing] = await Promise.all([
+    isNew || planned.length === 0 ? [] : api.call<{ items: { id: string; documentRef?: string; status: string }[] }>('GET', `/v1/consents?participantId=${participantId}`, compliance, undefined, 200).then((page) => page.items),
+    isNew || plan.referrals.length === 0 ? [] : api.call<{ items: ReferralView[] }>('GET', `/v1/referrals?participantId=${participantId}&limit=200`, planner, undefined, 200).then((page) => page.items),
+  ]);
+
+  // Before the referrals: a referral sent without its consent waits for one.
+  for (const consent of planned) {
+    let record = recorded.find((c) => c.documentRef === consent.documentRef);
+    if (!record) {
+      record = await api.call<{ id: string; status: string }>('POST', '/v1/consents', compliance, { ...consent.body, participantId }, 201);
+      counts.consentsCreated++;
     }
+    if (consent.revokeAfter && record.status === 'active') revocations.push({ consentId: record.id, reason: consent.revokeAfter, agency: plan.agency.key });
   }
 
-  const existing = isNew || plan.referrals.length === 0 ? [] : (await api.call<{ items: ReferralView[] }>('GET', `/v1/referrals?participantId=${participantId}&limit=200`, planner, undefined, 200)).items;
-  for (const r of plan.referrals) {
+  // The participant's referrals go to different partners and depend on nothing but the consent: sent at once.
+  await Promise.all(plan.referrals.map(async (r) => {
     const sent = existing.find((x) => x.partnerId === partnerId(r) && x.service === r.service);
     if (sent) {
       counts.referralsFound++;
       resume(tracker, partners, plan, r, sent);
-      continue;
+      return;
     }
     const created = await api.call<ReferralView>('POST', '/v1/referrals', planner, {
       participantId, partnerId: partnerId(r), service: r.service, purpose: r.purpose, priority: r.priority, reason: r.reason, caseFile: caseFileFor(plan, r),
     }, 201, { 'idempotency-key': `demo-${plan.person.externalId}-${r.index}` });
     counts.referralsCreated++;
     // Waiting for consent, or for an endpoint that is gone: nothing for the partner to do.
-    if (created.status === 'queued' && r.provider.endpoint !== 'gone') tracker.add({ referralId: created.id, participant: plan, referral: r });
-  }
+    if (created.status !== 'queued' || r.provider.endpoint === 'gone') return;
+    tracker.add({ referralId: created.id, participant: plan, referral: r });
+    if (tracker.toldBeforeTracked(created.id)) takeOn(partners, created.id);
+  }));
 }
 
 /**

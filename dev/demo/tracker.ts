@@ -20,6 +20,8 @@ export interface Tracked {
  */
 export class Tracker {
   private readonly items = new Map<string, Tracked>();
+  /** Referrals a partner was told of before the demo tracked them (see `toldBeforeTracked`). */
+  private readonly toldEarly = new Set<string>();
   private readonly waiters = new Set<() => void>();
   private lastProgress = Date.now();
 
@@ -39,10 +41,23 @@ export class Tracker {
     return this.items.get(referralId);
   }
 
-  /** Takes the referral on for its partner once: false when it was already taken (a redelivery). */
+  /**
+   * Whether a partner was told of the referral before it was tracked: the hub commits a referral,
+   * answers 201 and delivers it at once, so a busy demo may read the webhook before that 201.
+   * True once; the caller then takes it on for the partner.
+   */
+  toldBeforeTracked(referralId: string): boolean {
+    return this.toldEarly.delete(referralId);
+  }
+
+  /** Takes the referral on for its partner once: undefined when it was already taken (a redelivery) or is not tracked yet. */
   handOver(referralId: string): Tracked | undefined {
     const t = this.items.get(referralId);
-    if (!t || t.handedOver || t.settled) return undefined;
+    if (!t) {
+      this.toldEarly.add(referralId);
+      return undefined;
+    }
+    if (t.handedOver || t.settled) return undefined;
     t.handedOver = true;
     return t;
   }

@@ -1,6 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { verify } from '../../adapters/webhook/sign.js';
+import { listenLocally } from '../../dev/local-http-server.js';
 
 /**
  * A real HTTP webhook consumer for tests: a `node:http` server on 127.0.0.1 that records every
@@ -35,7 +35,6 @@ export async function startWebhookReceiver(opts: {
 }): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const waiters = new Set<() => void>();
-  const sockets = new Set<Socket>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -60,7 +59,7 @@ export async function startWebhookReceiver(opts: {
       for (const w of waiters) w();
 
       const reply = (answer: ReceiverResponse): void => {
-        if (answer === 'hang') return; // close() destroys the socket
+        if (answer === 'hang') return; // close() ends the connection
         if (answer === 'destroy') {
           req.socket.destroy();
           return;
@@ -73,13 +72,7 @@ export async function startWebhookReceiver(opts: {
       else reply(answer);
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenLocally(server);
 
   return {
     url: `http://127.0.0.1:${port}/hooks/referrals`,
@@ -106,10 +99,6 @@ export async function startWebhookReceiver(opts: {
         check();
       });
     },
-    async close() {
-      // Hanging requests would keep `server.close()` waiting forever.
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close,
   };
 }
