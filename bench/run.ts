@@ -16,7 +16,7 @@ import { startHubProcesses, type RunningHubProcesses } from './hub/hub.js';
 import { generateBenchKeys } from './hub/keys.js';
 import { readRss, sampleRss } from './hub/memory.js';
 import { floorReady, REPO_ROOT, startProcess, type BenchProcess } from './hub/processes.js';
-import { createBenchDatabase, deleteQueueKeys, dropBenchDatabase, REDIS_URL, serviceVersions } from './hub/services.js';
+import { createBenchDatabase, deleteQueueKeys, deliveryJobCounter, dropBenchDatabase, REDIS_URL, serviceVersions } from './hub/services.js';
 import { quantile, spread } from './lib/stats.js';
 import { runLoad, type ClosedLoopResult, type OpenLoopResult } from './load/index.js';
 import { machine, machineLine, table, writeResults, type Row } from './report.js';
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
   const processes: BenchProcess[] = [];
   let hub: RunningHubProcesses | undefined;
   let sql: postgres.Sql | undefined;
+  let jobCounter: ReturnType<typeof deliveryJobCounter> | undefined;
   const m = machine(await serviceVersions());
   log(`machine: ${machineLine(m)}`);
   try {
@@ -125,6 +126,8 @@ async function main(): Promise<void> {
     log(`database ${dbName}, queue prefix ${queuePrefix}`);
     hub = await startHubProcesses({ databaseUrl, redisUrl: REDIS_URL, queuePrefix, keyEnv: keys.env, profileDir });
     sql = postgres(databaseUrl, { max: 4, onnotice: () => {}, connection: { application_name: 'bench' } });
+    jobCounter = deliveryJobCounter(queuePrefix);
+    deliveryJobsLeft = jobCounter.left;
     const running = hub;
     hubLogs = () => [...running.gateways, running.worker].flatMap((p) => p.tail().split('\n').filter((l) => /"level":(50|60)/.test(l)).slice(-5)).join('\n');
     const api = new BenchApi(hub.origins()[0]!, hub.publicUrl);
@@ -183,6 +186,7 @@ async function main(): Promise<void> {
     await Promise.all(processes.map((p) => p.stop()));
     await hub?.stop().catch(() => {});
     await sql?.end({ timeout: 5 }).catch(() => {});
+    await jobCounter?.close().catch(() => {});
     await dropBenchDatabase(dbName).catch((e: Error) => log(`could not drop ${dbName}: ${e.message}`));
     await deleteQueueKeys(queuePrefix).catch((e: Error) => log(`could not delete queue keys ${queuePrefix}:*: ${e.message}`));
     await rm(tmp, { recursive: true, force: true });
@@ -223,13 +227,15 @@ async function throughputRounds(ids: ThroughputId[], targets: () => Promise<Targ
       log(`${label} round ${round} ${id}: ${Math.round(result.perSecond)}/s p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors`);
       judgeAnswers(`${label} ${id}`, result, checkSample(id, result.sample));
       // Intake leaves deliveries behind: let them finish before the next measurement.
-      if (id === 'B2') await settle(sql, 60);
+      if (id === 'B2') await settle(sql, 60, deliveryJobsLeft);
     }
   }
   return results;
 }
 
 let hubLogs: () => string = () => '';
+/** Delivery jobs left in Redis, once the hub runs (`settle` waits for them). */
+let deliveryJobsLeft: () => Promise<number> = async () => 0;
 
 /** --profile: the gateways' CPU profiles (written as they exited) and the PostgreSQL samples, summarised. */
 async function reportProfile(dir: string): Promise<void> {
@@ -285,7 +291,7 @@ async function scaleOut(hub: RunningHubProcesses, targets: () => Promise<Targets
         list.push(result);
         log(`scale-out round ${round}, ${origins.length} gateway(s): ${Math.round(result.perSecond)}/s`);
         judgeAnswers(`B2 over ${origins.length} gateway(s)`, result, checkSample('B2', result.sample));
-        await settle(sql, 60);
+        await settle(sql, 60, deliveryJobsLeft);
       }
     }
     raw.scaleOut = { one, two };
@@ -312,7 +318,7 @@ async function endToEnd(hub: RunningHubProcesses, world: World, api: BenchApi, s
         log(`B3 round ${round} at ${rate}/s: ${result.delivered}/${result.offered} delivered, p50 ${fmtMs(result.p50Ms)}, p99 ${fmtMs(result.p99Ms)}, drain ${result.drainSeconds?.toFixed(1) ?? '> window'} s`);
         if (result.invalidSignatures > 0) failures.push(`B3 at ${rate}/s: ${result.invalidSignatures} webhooks with an invalid signature`);
         if (smoke && result.delivered !== result.offered) failures.push(`B3 at ${rate}/s: ${result.delivered} of ${result.offered} referrals arrived (${result.firstError ?? 'no error answer'})`);
-        const left = await settle(sql, smoke ? 30 : 20);
+        const left = await settle(sql, smoke ? 30 : 20, deliveryJobsLeft);
         if (left.discarded > 0) log(`  ${left.discarded} deliveries still pending after the window were discarded so the next round starts quiet`);
       }
     }

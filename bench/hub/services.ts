@@ -1,3 +1,5 @@
+import { Queue } from 'bullmq';
+import { DELIVERY_QUEUE } from '../../lib/queues.js';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 
@@ -56,4 +58,20 @@ export async function serviceVersions(): Promise<{ postgres: string; redis: stri
     await sql.end();
     redis.disconnect();
   }
+}
+
+/** Delivery jobs still in Redis under `prefix` (waiting, active, delayed), for `settle`. */
+export function deliveryJobCounter(prefix: string): { left(): Promise<number>; close(): Promise<void> } {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(DELIVERY_QUEUE, { connection, prefix });
+  return {
+    async left() {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    },
+    async close() {
+      await queue.close();
+      connection.disconnect();
+    },
+  };
 }
