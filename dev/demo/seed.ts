@@ -72,7 +72,7 @@ export async function seedParticipant(
     const sent = existing.find((x) => x.partnerId === partnerId(r) && x.service === r.service);
     if (sent) {
       counts.referralsFound++;
-      resume(tracker, partners, plan, r, sent);
+      resume(tracker, partners, plan, r, await asThePartnerSeesIt(partners, r, sent));
       return;
     }
     const created = await api.call<ReferralView>('POST', '/v1/referrals', planner, {
@@ -84,6 +84,18 @@ export async function seedParticipant(
     tracker.add({ referralId: created.id, participant: plan, referral: r });
     if (tracker.toldBeforeTracked(created.id)) takeOn(partners, created.id);
   }));
+}
+
+/**
+ * Where a referral the planner sees as `delivered` really stands: a Part 2 program's progress
+ * is withheld from the referrer unless a consent lets the program report back, so the
+ * planner's `delivered` may be a referral long since taken on. The partner always sees its own.
+ */
+async function asThePartnerSeesIt(partners: PartnerContext, r: ReferralPlan, sent: ReferralView): Promise<ReferralView> {
+  if (sent.status !== 'delivered' || r.provider.endpoint === 'gone') return sent;
+  const token = await partners.partnerToken(r.provider.key);
+  const seen = await partners.limit(() => partners.api.call<ReferralView>('GET', `/v1/referrals/${sent.id}`, token, undefined, 200));
+  return { ...sent, status: seen.status };
 }
 
 /**
