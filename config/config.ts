@@ -53,6 +53,8 @@ const EnvSchema = z.object({
       return values;
     }),
   HUB_DELIVERY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** How often the worker walks the whole audit chain and records what it found (the console shows the latest walk). */
+  HUB_AUDIT_VERIFY_SECONDS: z.coerce.number().int().min(10).default(900),
   /** How long a relayed outbox row may go unacknowledged before the relay enqueues it again. */
   HUB_RELAY_LEASE_SECONDS: z.coerce.number().positive().default(60),
   /** Deliveries in flight per partner across all workers, and started per second per partner (0: no limit). */

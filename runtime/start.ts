@@ -21,7 +21,7 @@ import { OrganizationCache } from '../services/organization-cache.js';
 import { RelayWake } from '../services/relay-wake.js';
 import { startConsentSweep } from '../workers/consent-sweep.js';
 import { startSlaSweep } from '../workers/sla-sweep.js';
-import { startAuditSequencer } from '../workers/audit-sequencer.js';
+import { startAuditSequencer, startAuditVerifier } from '../workers/audit-sequencer.js';
 import { startReportCodesBackfill } from '../workers/report-codes.js';
 import { startupSummary } from './startup-summary.js';
 
@@ -98,6 +98,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
     const consentSweep = startConsentSweep(hub);
     const slaSweep = startSlaSweep(hub);
     const auditSequencer = startAuditSequencer(hub);
+    const auditVerifier = startAuditVerifier(hub);
     const reportCodes = startReportCodesBackfill(hub);
     const sweep = setInterval(() => {
       forgetExpiredAssertions(sql).catch((error: Error) => logger.warn({ err: error.message }, 'assertion sweep failed'));
@@ -108,6 +109,7 @@ export async function startHub(config: Config, logger: Logger = createLogger(con
       await consentSweep.stop();
       await slaSweep.stop();
       await auditSequencer.stop();
+      await auditVerifier.stop();
       await reportCodes.stop();
       await relay.stop();
       // Finishes the jobs in progress; what it has not started stays in Redis and in the outbox.

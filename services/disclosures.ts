@@ -5,7 +5,7 @@ import { notFound } from '../lib/errors.js';
 import type { Purpose } from '../schemas/vocabulary.js';
 import { appendAudit } from '../store/audit.js';
 import { listDisclosures, type DisclosureFilter } from '../store/disclosures.js';
-import { sealAudit, verifyAuditChain } from '../store/audit.js';
+import { latestVerification, recordVerification, sealAudit, sealingLag, verifyAuditChain } from '../store/audit.js';
 import { scopedTo } from '../store/scoped.js';
 import { decideFor } from './decisions.js';
 
@@ -51,10 +51,19 @@ export async function accountingOf(hub: Pick<Hub, 'sql' | 'keyring'>, caller: Ca
 /**
  * GET /v1/audit/verify: first chains what has committed (so the answer covers every entry written
  * before the call), then walks the hash chain; tampering with any entry shows as `firstBrokenAt`.
+ * The walk is recorded with who asked (`by`), for the console to show when it last ran.
  */
-export async function verifyAudit(hub: Pick<Hub, 'sql'>) {
+export async function verifyAudit(hub: Pick<Hub, 'sql'>, by: string) {
   while ((await sealAudit(hub.sql)) > 0);
-  return verifyAuditChain(hub.sql);
+  const result = await verifyAuditChain(hub.sql);
+  await recordVerification(hub.sql, by, result);
+  return result;
+}
+
+/** The latest recorded walk of the chain, and the sequencer's lag now: what the console's audit page shows without walking. */
+export async function auditStatus(hub: Pick<Hub, 'sql'>) {
+  const [last, lag] = await Promise.all([latestVerification(hub.sql), sealingLag(hub.sql)]);
+  return { last, ...lag };
 }
 
 const CSV_COLUMNS = ['at', 'recipientOrganizationId', 'referralId', 'channel', 'purpose', 'categories', 'basisIds', 'basisKinds'] as const;

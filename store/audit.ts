@@ -36,6 +36,13 @@ export interface AuditVerification {
   oldestUnsealedSeconds: number | null;
 }
 
+/** Entries not chained yet, and the age of the oldest: the sequencer's lag. One small index read. */
+export async function sealingLag(sql: Sql): Promise<Pick<AuditVerification, 'unsealed' | 'oldestUnsealedSeconds'>> {
+  const [lag] = await sql<{ unsealed: string; oldest: number | null }[]>`
+    SELECT count(*) AS unsealed, extract(epoch FROM now() - min(at))::float8 AS oldest FROM audit_log WHERE hash IS NULL`;
+  return { unsealed: Number(lag?.unsealed ?? 0), oldestUnsealedSeconds: lag?.oldest ?? null };
+}
+
 /**
  * Walks the chain in sealing order: an edited row breaks its own hash, a deleted row breaks the
  * next link. Rows appended but not sealed yet are reported, not walked: they are protected from
@@ -46,9 +53,7 @@ export async function verifyAuditChain(sql: Sql): Promise<AuditVerification> {
   let entries = 0;
   let lastPos = 0;
   const batch = 5000;
-  const [lag] = await sql<{ unsealed: string; oldest: number | null }[]>`
-    SELECT count(*) AS unsealed, extract(epoch FROM now() - min(at))::float8 AS oldest FROM audit_log WHERE hash IS NULL`;
-  const pending = { unsealed: Number(lag?.unsealed ?? 0), oldestUnsealedSeconds: lag?.oldest ?? null };
+  const pending = await sealingLag(sql);
   for (;;) {
     const rows = await sql<{ seq: string; chain_pos: string; prev_hash: string; hash: string; expected: string }[]>`
       SELECT seq, chain_pos, prev_hash, hash, audit_hash(prev_hash, seq, at, actor, action, subject, detail) AS expected
@@ -61,4 +66,25 @@ export async function verifyAuditChain(sql: Sql): Promise<AuditVerification> {
     }
     if (rows.length < batch) return { valid: true, entries, ...(entries > 0 ? { head: previous } : {}), ...pending };
   }
+}
+
+/** A walk of the chain as recorded: when, by whom (a client or staff id, or `worker`), and what it found. */
+export interface RecordedVerification extends Pick<AuditVerification, 'valid' | 'entries' | 'firstBrokenAt' | 'head'> {
+  at: string;
+  by: string;
+}
+
+export async function recordVerification(sql: Sql, by: string, v: AuditVerification): Promise<void> {
+  await sql`INSERT INTO audit_verifications (by, valid, entries, first_broken_at, head)
+    VALUES (${by}, ${v.valid}, ${v.entries}, ${v.firstBrokenAt ?? null}, ${v.head ?? null})`;
+}
+
+export async function latestVerification(sql: Sql): Promise<RecordedVerification | undefined> {
+  const [row] = await sql<{ at: Date; by: string; valid: boolean; entries: string; first_broken_at: string | null; head: string | null }[]>`
+    SELECT at, by, valid, entries, first_broken_at, head FROM audit_verifications ORDER BY id DESC LIMIT 1`;
+  return row && {
+    at: row.at.toISOString(), by: row.by, valid: row.valid, entries: Number(row.entries),
+    ...(row.first_broken_at === null ? {} : { firstBrokenAt: Number(row.first_broken_at) }),
+    ...(row.head === null ? {} : { head: row.head }),
+  };
 }

@@ -56,7 +56,7 @@ const verifyRoute = createRoute({
   summary: 'Recompute the audit log’s hash chain',
   description: described(
     'Every audit entry is chained to the one before by a hash, so an edited or deleted entry breaks the chain from there on. ' +
-      'Entries are written without a lock and chained by a sequencer in the worker processes within about a second; this call first chains what has committed, then recomputes the chain over the whole log. Removing the newest entries leaves a shorter chain that still verifies: record `head` and `entries` in another system to detect that.',
+      'Entries are written without a lock and chained by a sequencer in the worker processes within about a second; this call first chains what has committed, then recomputes the chain over the whole log. Removing the newest entries leaves a shorter chain that still verifies: record `head` and `entries` in another system to detect that. Each walk is recorded with its caller and result (the worker also walks the chain every `HUB_AUDIT_VERIFY_SECONDS`), and the console\u2019s audit page shows the latest.',
     whoMayCall({ compliance: 'the whole log', admin: 'the whole log' }),
   ),
   responses: {
@@ -94,7 +94,7 @@ export function registerDisclosureRoutes(app: OpenAPIHono<AppEnv>, hub: Hub) {
   });
 
   app.openapi(verifyRoute, async (c) => {
-    requireRole(c, 'compliance', 'admin');
-    return c.json(await verifyAudit(hub), 200);
+    const caller = requireRole(c, 'compliance', 'admin');
+    return c.json(await verifyAudit(hub, caller.clientId), 200);
   });
 }

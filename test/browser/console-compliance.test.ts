@@ -184,11 +184,32 @@ describe("the compliance officer's pages", () => {
     await page.emulateMedia({ media: 'screen' });
 
     await page.goto('/console/audit');
+    await page.getByRole('button', { name: 'Verify now' }).click();
+    await expect.poll(() => page.getByRole('definition').filter({ hasText: /, by you$/ }).count()).toBe(1);
     await expect(page.getByRole('status').textContent()).resolves.toMatch(/^✓ Intact\. Every one of the \d+ chained entries/);
     const head = (await page.locator('dd code').textContent())!;
     // The head named is the newest chained entry's hash.
     expect(await hub.db.sql`SELECT 1 FROM audit_log WHERE hash = ${head}`).toHaveLength(1);
     await expectAccessible(page);
+
+    // A sealed entry changed behind the hub's back: the page still shows the last walk, with its
+    // time and who ran it, and the next walk finds the break.
+    const [tampered] = await hub.db.sql<{ seq: string; action: string }[]>`SELECT seq, action FROM audit_log WHERE hash IS NOT NULL ORDER BY chain_pos LIMIT 1 OFFSET 2`;
+    const setAction = (action: string) =>
+      hub.db.sql.begin(async (tx) => {
+        await tx.unsafe('ALTER TABLE audit_log DISABLE TRIGGER audit_append_only');
+        await tx`UPDATE audit_log SET action = ${action} WHERE seq = ${tampered!.seq}`;
+        await tx.unsafe('ALTER TABLE audit_log ENABLE TRIGGER audit_append_only');
+      });
+    await setAction('nothing.to.see');
+    await page.goto('/console/audit');
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/^✓ Intact\./);
+    await page.getByRole('button', { name: 'Verify now' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(`The chain breaks at entry ${tampered!.seq}`);
+    // Put back as it was, for the pages after this one: the entry's hash holds again.
+    await setAction(tampered!.action);
+    await page.getByRole('button', { name: 'Verify now' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/^✓ Intact\./);
 
     // Every page was audited under the officer's name, as the API audits the same reads.
     const audit = await hub.db.sql<{ action: string }[]>`SELECT DISTINCT action FROM audit_log WHERE actor = ${`staff:${officer.id}`}`;

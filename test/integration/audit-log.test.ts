@@ -1,6 +1,8 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../support/hub.js';
+import { latestVerification } from '../../store/audit.js';
+import { startAuditVerifier } from '../../workers/audit-sequencer.js';
+import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 
 describe('the tamper-evident audit log', () => {
   let hub: TestHub;
@@ -92,5 +94,24 @@ describe('the audit log’s sequencer', () => {
     await expect(
       hub.db.sql`UPDATE audit_log SET chain_pos = 999999, prev_hash = ${'0'.repeat(64)}, hash = ${'f'.repeat(64)} WHERE seq = ${row!.seq}`,
     ).rejects.toThrow(/append-only/);
+  });
+
+  it('records every walk of the chain with who asked, and walks it on a schedule of its own', async () => {
+    const asked = (await hub.api.request('GET', '/v1/audit/verify', { token: hub.adminToken })).body;
+    const recorded = await latestVerification(hub.db.sql);
+    expect(recorded).toMatchObject({ valid: true, entries: asked.entries, head: asked.head });
+    expect(recorded!.by).not.toBe('worker');
+
+    const verifier = startAuditVerifier(hub.running.hub, 50);
+    try {
+      const byWorker = await eventually(async () => {
+        const latest = await latestVerification(hub.db.sql);
+        return latest?.by === 'worker' ? latest : undefined;
+      }, 10_000, 'a scheduled walk of the chain');
+      expect(byWorker.valid).toBe(true);
+      expect(byWorker.entries).toBeGreaterThanOrEqual(asked.entries);
+    } finally {
+      await verifier.stop();
+    }
   });
 });
