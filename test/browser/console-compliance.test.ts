@@ -191,6 +191,7 @@ describe("the compliance officer's pages", () => {
     // The head named is the newest chained entry's hash.
     expect(await hub.db.sql`SELECT 1 FROM audit_log WHERE hash = ${head}`).toHaveLength(1);
     await expectAccessible(page);
+    await screenshot(page, 'compliance-audit');
 
     // A sealed entry changed behind the hub's back: the page still shows the last walk, with its
     // time and who ran it, and the next walk finds the break.
@@ -206,6 +207,7 @@ describe("the compliance officer's pages", () => {
     await expect(page.getByRole('status').textContent()).resolves.toMatch(/^✓ Intact\./);
     await page.getByRole('button', { name: 'Verify now' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain(`The chain breaks at entry ${tampered!.seq}`);
+    await screenshot(page, 'compliance-audit-broken');
     // Put back as it was, for the pages after this one: the entry's hash holds again.
     await setAction(tampered!.action);
     await page.getByRole('button', { name: 'Verify now' }).click();

@@ -30,10 +30,10 @@ export function AuditPage(props: { session: StaffSession; status: AuditStatus })
       )}
       <dl class="fields card">
         {last ? <><dt>Verified</dt><dd><At iso={last.at} />, by {verifier(last.by, props.session)}</dd></> : null}
-        <dt>Entries chained</dt><dd>{last?.entries ?? 0}</dd>
+        <dt>Entries chained</dt><dd>{!last ? 0 : last.valid ? last.entries : `${last.entries - 1} check out before the break at entry ${last.firstBrokenAt}`}</dd>
         <dt>Not chained yet</dt>
         <dd>{unsealed === 0 ? 'none: every entry written is chained' : `${unsealed}, the oldest written ${seconds(oldestUnsealedSeconds ?? 0)} ago (the sequencer chains entries within about a second)`}</dd>
-        <dt>Head hash</dt><dd>{last?.head ? <code>{last.head}</code> : <span class="muted">none: the log is empty</span>}</dd>
+        <dt>Head hash</dt><dd>{last?.head ? <code>{last.head}</code> : <span class="muted">{last && !last.valid ? 'none: a broken chain has no head to vouch for' : 'none: the log is empty'}</span>}</dd>
       </dl>
       <form method="post" action="/console/audit/verify">
         <input type="hidden" name="csrf" value={props.session.csrfToken} />
