@@ -45,7 +45,7 @@ const program = new Command('bench')
   .option('--e2e-seconds <n>', 'seconds of load at each end-to-end rate', (v) => positiveInt('--e2e-seconds', v))
   .option('--growth', 'also run B1, B2 and B5 with the database grown 10× and 100× (1,000,000 referrals)')
   .addOption(new Option('--connections <n>', 'closed-loop connections').default(32).argParser((v) => positiveInt('--connections', v)))
-  .option('--profile [dir]', 'run the gateway under node --cpu-prof (profile kept in dir) and sample pg_stat_activity during each scenario; prints where the time went')
+  .option('--profile [dir]', 'run the gateways and the worker under node --cpu-prof (profiles kept in dir) and sample pg_stat_activity during each scenario; prints where the time went')
   .option('--no-write', 'print the table only, do not write bench/results/');
 
 function positiveInt(flag: string, value: string): number {
@@ -237,11 +237,11 @@ let hubLogs: () => string = () => '';
 /** Delivery jobs left in Redis, once the hub runs (`settle` waits for them). */
 let deliveryJobsLeft: () => Promise<number> = async () => 0;
 
-/** --profile: the gateways' CPU profiles (written as they exited) and the PostgreSQL samples, summarised. */
+/** --profile: the hub processes' CPU profiles (written as they exited) and the PostgreSQL samples, summarised. */
 async function reportProfile(dir: string): Promise<void> {
   const out: string[] = [];
   for (const [id, counts] of pgWaits) out.push(formatPgWaits(`${id}: PostgreSQL connections of the hub during the load`, counts));
-  const gateways = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.startsWith('gateway-'));
+  const gateways = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.startsWith('gateway-') || f === 'worker');
   for (const gateway of gateways) {
     // One profile per thread: the main thread is the one that did the work (tsx's loader thread idles).
     const files = (await readdir(path.join(dir, gateway))).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, gateway, f));

@@ -9,7 +9,7 @@ export interface HubSettings {
   queuePrefix: string;
   /** HUB_SIGNING_JWKS, HUB_DATA_KEYS, HUB_ADMIN_JWKS. */
   keyEnv: Record<string, string>;
-  /** With `--profile`: the gateways run under `node --cpu-prof` and write their profiles here at exit. */
+  /** With `--profile`: the gateways and the worker run under `node --cpu-prof` and write their profiles here at exit. */
   profileDir?: string | undefined;
 }
 
@@ -59,7 +59,8 @@ export async function startHubProcesses(settings: HubSettings): Promise<RunningH
 
   // The first gateway runs the migrations; the worker starts on a migrated database.
   const gateways = [await startGateway(firstPort)];
-  const worker = await startProcess('worker', 'bin/hub.ts', env('worker', 0), (out) => out.includes('"workers running"'));
+  const workerProfile = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.profileDir, 'worker')}`] : [];
+  const worker = await startProcess('worker', 'bin/hub.ts', env('worker', 0), (out) => out.includes('"workers running"'), 60_000, workerProfile);
   return {
     gateways,
     worker,
