@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from '../lib/random.js';
 
 /**
  * Encryption at rest for case-file sections, notes and participant records: JWE compact,
@@ -42,7 +43,7 @@ export function parseDataKeys(spec: string): DataKeyring {
   const aad = Buffer.from(protectedHeader, 'ascii');
 
   function encryptSync(value: unknown): string {
-    const iv = randomBytes(12);
+    const iv = pooledRandomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv);
     cipher.setAAD(aad);
     const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
