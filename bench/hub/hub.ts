@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
 import { freePort } from '../../dev/proc.js';
-import { startProcess, type BenchProcess } from './processes.js';
+import { REPO_ROOT, startProcess, type BenchProcess } from './processes.js';
+
+/** The Node flags the hub runs with, as `npm start` and the Docker image pass them (package.json, config.nodeFlags). */
+const HUB_NODE_FLAGS = String(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).config.nodeFlags).split(' ').filter(Boolean);
 
 export interface HubSettings {
   databaseUrl: string;
@@ -25,8 +29,8 @@ export interface RunningHubProcesses {
 }
 
 /**
- * The hub as production runs it: NODE_ENV=production, one worker process and gateway
- * processes apart, on the run's own database and queue prefix. Private webhook targets are
+ * The hub as production runs it: NODE_ENV=production, its Node flags, one worker process and
+ * gateway processes apart, on the run's own database and queue prefix. Private webhook targets are
  * allowed (the partners are on loopback) and the per-client rate limit is off, so the limiter
  * does not cap the load being measured.
  */
@@ -52,7 +56,7 @@ export async function startHubProcesses(settings: HubSettings): Promise<RunningH
     // exits (SIGTERM drains, then exits 0), one per thread (tsx's loader runs in its own), so each
     // gateway gets a folder of its own and keeps Node's default names.
     const profile = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.profileDir, `gateway-${port}`)}`] : [];
-    const gateway = await startProcess(`gateway:${port}`, 'bin/hub.ts', env('gateway', port), (out) => out.includes('"gateway listening"') && port, 60_000, profile);
+    const gateway = await startProcess(`gateway:${port}`, 'bin/hub.ts', env('gateway', port), (out) => out.includes('"gateway listening"') && port, 60_000, [...HUB_NODE_FLAGS, ...profile]);
     await waitReady(`http://127.0.0.1:${port}`);
     return gateway;
   };
@@ -60,7 +64,7 @@ export async function startHubProcesses(settings: HubSettings): Promise<RunningH
   // The first gateway runs the migrations; the worker starts on a migrated database.
   const gateways = [await startGateway(firstPort)];
   const workerProfile = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.profileDir, 'worker')}`] : [];
-  const worker = await startProcess('worker', 'bin/hub.ts', env('worker', 0), (out) => out.includes('"workers running"'), 60_000, workerProfile);
+  const worker = await startProcess('worker', 'bin/hub.ts', env('worker', 0), (out) => out.includes('"workers running"'), 60_000, [...HUB_NODE_FLAGS, ...workerProfile]);
   return {
     gateways,
     worker,

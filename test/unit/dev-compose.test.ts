@@ -243,6 +243,15 @@ describe('Dockerfile', () => {
     expect(text).toMatch(/npm ci --omit=dev/);
     expect(text).toMatch(/^USER (?!root)\S+/m);
     expect(text).toMatch(/db\/migrations \.\/dist\/db\/migrations/);
-    expect(text).toMatch(/CMD \["node", "dist\/bin\/hub\.js"\]/);
+    expect(text).toMatch(/CMD \["node", (?:"--[^"]+", )*"dist\/bin\/hub\.js"\]/);
+  });
+
+  it('runs the hub with the Node flags npm start passes, so the image and a plain npm start behave alike', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string>; config: { nodeFlags: string } };
+    const flags = pkg.config.nodeFlags.split(' ').filter(Boolean);
+    expect(flags.length).toBeGreaterThan(0);
+    expect(pkg.scripts.start).toMatch(/^node \$npm_package_config_nodeFlags /);
+    const cmd = JSON.parse(text.match(/^CMD (\[.*\])$/m)![1]!) as string[];
+    expect(cmd).toEqual(['node', ...flags, 'dist/bin/hub.js']);
   });
 });
