@@ -30,6 +30,7 @@ export function machine(versions: { postgres: string; redis: string }): Machine 
 const fmt = (v: number, unit: string) => {
   if (!Number.isFinite(v)) return v === Number.POSITIVE_INFINITY ? 'not all arrived' : '–';
   if (unit === '×' || unit === 's') return v.toFixed(unit === '×' ? 3 : 1);
+  if (unit === 'ms CPU') return v.toFixed(2);
   return Math.round(v).toLocaleString('en-US');
 };
 

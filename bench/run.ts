@@ -14,6 +14,7 @@ import postgres from 'postgres';
 import { createFloorTables } from './floors/tables.js';
 import { startHubProcesses, type RunningHubProcesses } from './hub/hub.js';
 import { generateBenchKeys } from './hub/keys.js';
+import { cpuMeter, machineCpuMs } from './hub/cpu.js';
 import { readRss, sampleRss } from './hub/memory.js';
 import { floorReady, REPO_ROOT, startProcess, type BenchProcess } from './hub/processes.js';
 import { createBenchDatabase, deleteQueueKeys, deliveryJobCounter, dropBenchDatabase, REDIS_URL, serviceVersions } from './hub/services.js';
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
   let sql: postgres.Sql | undefined;
   let jobCounter: ReturnType<typeof deliveryJobCounter> | undefined;
   const m = machine(await serviceVersions());
+  const machineAtStart = machineCpuMs();
   log(`machine: ${machineLine(m)}`);
   try {
     const keys = await generateBenchKeys(tmp);
@@ -169,7 +171,12 @@ async function main(): Promise<void> {
     if (only.has('B1')) ids.push('R1', 'B1');
     if (only.has('B2')) ids.push('R2', 'B2');
     if (only.has('B5')) ids.push('B5');
-    const base = await throughputRounds(ids, targets, sql, 'base');
+    const floors: Partial<Record<ThroughputId, BenchProcess>> = { B0: bare, R1: readFloor, R2: intakeFloor };
+    const serving: ServingProcesses = (id): Record<string, number> => {
+      const floor = floors[id];
+      return floor ? { floor: floor.pid } : { gateway: running.gateways[0]!.pid, worker: running.worker.pid };
+    };
+    const base = await throughputRounds(ids, targets, sql, 'base', serving);
     raw.throughput = base;
     throughputRows(base, '');
 
@@ -178,7 +185,7 @@ async function main(): Promise<void> {
     if (only.has('B4')) await consent();
     // Before any growth: the console at the base database, a deployment's size rather than B6's million.
     if (only.has('B7')) await consoleLatency(world, api, hub, await api.token('hub-admin', keys.adminKey));
-    if (settings.growth) await growth(world, targets, sql, base);
+    if (settings.growth) await growth(world, targets, sql, base, serving);
     if (only.has('B6')) await indicators(world, api, hub, sql);
   } catch (error) {
     failures.push(`the run stopped: ${(error as Error).stack ?? String(error)}`);
@@ -195,9 +202,13 @@ async function main(): Promise<void> {
   if (profileDir) await reportProfile(profileDir);
   const minutes = (Date.now() - startedAt) / 60_000;
   raw.minutes = minutes;
+  // Steal is CPU the hypervisor gave other guests while this one wanted it: figures from a run with
+  // much of it were slowed by neighbours, and only the ratios within a round stay comparable.
+  const stealShare = (machineCpuMs().steal - machineAtStart.steal) / (Date.now() - startedAt) / m.cores;
+  raw.stealShare = stealShare;
   const header = smoke
     ? 'Smoke run: every scenario once with tiny sizes; the figures mean nothing.'
-    : `${settings.rounds} alternating rounds, ${settings.seconds} s closed-loop rounds at ${opts.connections} connections, ${settings.e2eSeconds} s per end-to-end rate; targets judged on medians; run took ${minutes.toFixed(1)} min.`;
+    : `${settings.rounds} alternating rounds, ${settings.seconds} s closed-loop rounds at ${opts.connections} connections, ${settings.e2eSeconds} s per end-to-end rate; targets judged on medians; run took ${minutes.toFixed(1)} min, with ${(stealShare * 100).toFixed(1)} % of the cores' time stolen by the hypervisor for other guests.`;
   process.stdout.write(`\n${header}\n\n${table(rows)}\n`);
   if (opts.write && !smoke && failures.length === 0) {
     const written = await writeResults(path.join(REPO_ROOT, 'bench/results'), new Date().toISOString().slice(0, 10), m, rows, raw, header);
@@ -209,25 +220,34 @@ async function main(): Promise<void> {
   } else if (smoke) log(`smoke: every scenario answered correctly (${minutes.toFixed(1)} min)`);
 }
 
-type Rounds = Partial<Record<ThroughputId, ClosedLoopResult[]>>;
+/** A closed-loop round and the CPU it cost per request, by process (`cpuMeter`'s names). */
+type MeasuredRound = ClosedLoopResult & { cpuMsPerRequest: Record<string, number> };
+type Rounds = Partial<Record<ThroughputId, MeasuredRound[]>>;
+/** The processes that serve a scenario, by name, for its CPU per request. */
+type ServingProcesses = (id: ThroughputId) => Record<string, number>;
 
-async function throughputRounds(ids: ThroughputId[], targets: () => Promise<Targets>, sql: postgres.Sql, label: string, origins?: string[]): Promise<Rounds> {
+async function throughputRounds(ids: ThroughputId[], targets: () => Promise<Targets>, sql: postgres.Sql, label: string, serving: ServingProcesses): Promise<Rounds> {
   const results: Rounds = {};
   for (let round = 1; round <= settings.rounds; round++) {
     const t = await targets();
     for (const id of ids) {
       const sampler = profileDir && !id.startsWith('R') && id !== 'B0' ? samplePgWaits(sql, databaseName) : undefined;
-      const result = await runLoad(closedJob(id, t, { connections: opts.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, ...(origins ? { origins } : {}) }));
+      const cpu = cpuMeter(serving(id));
+      const result = await runLoad(closedJob(id, t, { connections: opts.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds }));
       if (sampler) {
         const sum = pgWaits.get(id) ?? new Map<string, number>();
         for (const [what, n] of await sampler.stop()) sum.set(what, (sum.get(what) ?? 0) + n);
         pgWaits.set(id, sum);
       }
-      (results[id] ??= []).push(result);
-      log(`${label} round ${round} ${id}: ${Math.round(result.perSecond)}/s p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors`);
-      judgeAnswers(`${label} ${id}`, result, checkSample(id, result.sample));
-      // Intake leaves deliveries behind: let them finish before the next measurement.
+      // Intake leaves deliveries behind: let them finish before the next measurement, and count
+      // the worker's CPU for them in this round's, so it is the CPU an intake costs in all.
       if (id === 'B2') await settle(sql, 60, deliveryJobsLeft);
+      const sent = result.requests + result.warmupRequests;
+      const cpuMsPerRequest = Object.fromEntries(Object.entries(cpu.stop()).map(([name, ms]) => [name, ms / sent]));
+      (results[id] ??= []).push({ ...result, cpuMsPerRequest });
+      log(`${label} round ${round} ${id}: ${Math.round(result.perSecond)}/s p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors; ` +
+        `CPU per request ${Object.entries(cpuMsPerRequest).map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`).join(', ')}`);
+      judgeAnswers(`${label} ${id}`, result, checkSample(id, result.sample));
     }
   }
   return results;
@@ -275,8 +295,20 @@ function throughputRows(results: Rounds, suffix: string): void {
       rows.push({ name: `${id} ÷ ${id === 'B1' ? 'R1' : 'R2'}${suffix}`, unit: '×', value, target: '≥ 0.6', met: value.median >= 0.6 });
     }
     if (id !== 'B0' && results.B0) rows.push({ name: `${id} ÷ B0${suffix}`, unit: '×', value: ratio(rs, results.B0) });
+    if (id === 'B0') continue;
+    for (const name of Object.keys(rs[0]!.cpuMsPerRequest)) {
+      if (name === 'steal') continue;
+      rows.push({ name: `${id} CPU per request: ${CPU_LABELS[name] ?? name}${suffix}`, unit: 'ms CPU', value: spread(rs.map((r) => r.cpuMsPerRequest[name]!)) });
+    }
   }
 }
+
+const CPU_LABELS: Record<string, string> = {
+  gateway: 'gateway',
+  worker: 'worker (for B2, the deliveries the intake left, until the queue was empty)',
+  floor: 'floor process',
+  machine: 'whole machine (PostgreSQL, Redis and the load generator included)',
+};
 
 /** Scale-out: B2 through one gateway and through two (the load spread over both), alternating. */
 async function scaleOut(hub: RunningHubProcesses, targets: () => Promise<Targets>, sql: postgres.Sql): Promise<void> {
@@ -357,7 +389,7 @@ async function consent(): Promise<void> {
 }
 
 /** B1, B2 and B5 again at 10× and 100× the base database; the curve is judged smallest to largest. */
-async function growth(world: World, targets: () => Promise<Targets>, sql: postgres.Sql, base: Rounds): Promise<void> {
+async function growth(world: World, targets: () => Promise<Targets>, sql: postgres.Sql, base: Rounds, serving: ServingProcesses): Promise<void> {
   const levels: [string, Size][] = [['10×', { referrals: settings.base.referrals * 10, participants: settings.base.participants }], ['100×', { referrals: settings.base.referrals * 100, participants: settings.base.participants }]];
   const curve: Record<string, Rounds> = { '1×': base };
   for (const [label, size] of levels) {
@@ -366,7 +398,7 @@ async function growth(world: World, targets: () => Promise<Targets>, sql: postgr
     log(`  now ${JSON.stringify(await seededSize(sql, world))}`);
     // B0 in every round too: the machine's load moves between levels, and each scenario's ratio to
     // B0 in the same round cancels it out where absolute figures cannot.
-    curve[label] = await throughputRounds(['B0', ...['B1', 'B2', 'B5'].filter((id) => only.has(id as Scenario))] as ThroughputId[], targets, sql, `growth ${label}`);
+    curve[label] = await throughputRounds(['B0', ...['B1', 'B2', 'B5'].filter((id) => only.has(id as Scenario))] as ThroughputId[], targets, sql, `growth ${label}`, serving);
   }
   raw.growth = curve;
   for (const id of ['B1', 'B2', 'B5'] as ThroughputId[]) {

@@ -12,14 +12,14 @@ export async function closedLoop(job: ClosedLoopJob): Promise<ClosedLoopResult> 
   const perOrigin = Math.max(1, Math.ceil(job.connections / job.origins.length));
   const pools = job.origins.map((origin) => new Pool(origin, { connections: perOrigin, pipelining: 1, keepAliveTimeout: 60_000 }));
   try {
-    if (job.warmupSeconds > 0) await phase(pools, job, job.warmupSeconds, Math.ceil(job.maxRequests / 4));
-    return await phase(pools, job, job.seconds, job.maxRequests);
+    const warmup = job.warmupSeconds > 0 ? await phase(pools, job, job.warmupSeconds, Math.ceil(job.maxRequests / 4)) : undefined;
+    return { ...(await phase(pools, job, job.seconds, job.maxRequests)), warmupRequests: warmup?.requests ?? 0 };
   } finally {
     await Promise.all(pools.map((pool) => pool.close()));
   }
 }
 
-async function phase(pools: Pool[], job: ClosedLoopJob, seconds: number, maxRequests: number): Promise<ClosedLoopResult> {
+async function phase(pools: Pool[], job: ClosedLoopJob, seconds: number, maxRequests: number): Promise<Omit<ClosedLoopResult, 'warmupRequests'>> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let requests = 0;

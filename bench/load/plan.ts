@@ -23,7 +23,9 @@ export interface ClosedLoopJob {
 }
 
 export interface ClosedLoopResult {
+  /** Sent in the measured phase; `warmupRequests` more were sent before it. */
   requests: number;
+  warmupRequests: number;
   ok: number;
   errors: number;
   statuses: Record<string, number>;

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Linux reports CPU time in clock ticks of USER_HZ, which the kernel fixes at 100 for every
+ * userspace interface whatever its own tick rate (`getconf CLK_TCK` says 100 on x86 and arm).
+ */
+const MS_PER_TICK = 10;
+
+/** CPU a process has used so far, user and system, all its threads, in ms; undefined once it has gone. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK; // utime, stime (fields 14, 15)
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The machine's CPU so far, in ms summed over its cores: `busy` is every state but idle, I/O wait
+ * and steal; `steal` is time the hypervisor gave to other guests while this one wanted to run,
+ * which says how far a run's figures were slowed by neighbours rather than by the hub.
+ */
+export function machineCpuMs(): { busy: number; steal: number } {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { busy: (user! + nice! + system! + irq! + softirq!) * MS_PER_TICK, steal: steal! * MS_PER_TICK };
+}
+
+/** CPU ms used between `start` and `stop`: each named process's, the whole machine's (`machine`) and the steal (`steal`). */
+export function cpuMeter(pids: Record<string, number>): { stop(): Record<string, number> } {
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processCpuMs(pid)]));
+  const machineBefore = machineCpuMs();
+  return {
+    stop() {
+      const used: Record<string, number> = {};
+      for (const [name, pid] of Object.entries(pids)) used[name] = (processCpuMs(pid) ?? Number.NaN) - (before[name] ?? Number.NaN);
+      const machine = machineCpuMs();
+      used.machine = machine.busy - machineBefore.busy;
+      used.steal = machine.steal - machineBefore.steal;
+      return used;
+    },
+  };
+}
