@@ -232,7 +232,7 @@ async function throughputRounds(ids: ThroughputId[], targets: () => Promise<Targ
     const t = await targets();
     for (const id of ids) {
       const sampler = profileDir && !id.startsWith('R') && id !== 'B0' ? samplePgWaits(sql, databaseName) : undefined;
-      const cpu = cpuMeter(serving(id));
+      const cpu = cpuMeter(serving(id), SERVICES);
       const result = await runLoad(closedJob(id, t, { connections: opts.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds }));
       if (sampler) {
         const sum = pgWaits.get(id) ?? new Map<string, number>();
@@ -303,11 +303,15 @@ function throughputRows(results: Rounds, suffix: string): void {
   }
 }
 
+/** The services whose processes' CPU a round counts too, by command name. */
+const SERVICES = { postgres: 'postgres', redis: 'redis-server' };
 const CPU_LABELS: Record<string, string> = {
   gateway: 'gateway',
   worker: 'worker (for B2, the deliveries the intake left, until the queue was empty)',
   floor: 'floor process',
-  machine: 'whole machine (PostgreSQL, Redis and the load generator included)',
+  postgres: 'PostgreSQL (its processes on this machine)',
+  redis: 'Redis',
+  machine: 'whole machine (the above, the load generator and everything else running)',
 };
 
 /** Scale-out: B2 through one gateway and through two (the load spread over both), alternating. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { cpuMeter, processCpuMs } from '../../bench/hub/cpu.js';
+import { cpuMeter, pidsNamed, processCpuMs } from '../../bench/hub/cpu.js';
 
 /**
  * The bench's CPU per request comes from these readings of /proc: a process it names must be
@@ -10,6 +10,7 @@ import { cpuMeter, processCpuMs } from '../../bench/hub/cpu.js';
 
 /** A process that idles until told, then burns 300 ms of CPU, says so and idles again. */
 const BURNER = `
+  process.title = 'hub-cpu-burner';
   process.stdin.once('data', () => {
     // User and system: each cpuUsage() is a system call, and the loop makes millions of them.
     const start = process.cpuUsage();
@@ -32,7 +33,8 @@ describe('the bench CPU meter', () => {
         child.stdout!.on('data', listen);
       });
       await said('ready');
-      const meter = cpuMeter({ burner: child.pid! });
+      // Named by pid, and by command name as the bench names PostgreSQL's processes.
+      const meter = cpuMeter({ burner: child.pid! }, { burners: 'hub-cpu-burner' });
       const burned = said('burned');
       child.stdin!.write('go\n');
       await burned;
@@ -40,6 +42,7 @@ describe('the bench CPU meter', () => {
       // 300 ms of CPU, read in 10 ms ticks, plus the little it takes to answer.
       expect(used.burner).toBeGreaterThanOrEqual(280);
       expect(used.burner).toBeLessThan(600);
+      expect(used.burners).toBe(used.burner);
       // The machine's counters are sampled per tick on each core, so allow a few ticks either way.
       expect(used.machine).toBeGreaterThanOrEqual(used.burner! - 50);
       expect(used.steal).toBeGreaterThanOrEqual(0);
@@ -49,8 +52,9 @@ describe('the bench CPU meter', () => {
   });
 
   it('reads nothing for a process that has gone', async () => {
-    const child = spawn(process.execPath, ['-e', '0']);
+    const child = spawn(process.execPath, ['-e', "process.title = 'hub-cpu-gone'"]);
     await once(child, 'exit');
     expect(processCpuMs(child.pid!)).toBeUndefined();
+    expect(pidsNamed('hub-cpu-gone')).toEqual([]);
   });
 });
