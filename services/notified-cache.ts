@@ -44,9 +44,18 @@ export class NotifiedCache<V extends {}> {
    * the value (`pick`) unless an invalidation ran meanwhile (the same rule as `get`).
    */
   async loadWith<T>(key: string, load: () => Promise<T>, pick: (loaded: T) => V): Promise<T> {
+    return this.loadKeyedBy(load, (loaded) => [key, pick(loaded)]);
+  }
+
+  /**
+   * The same, for a value whose key only the load tells (a referral's participant): `entry` picks
+   * the key and the value out of what was loaded, or nothing to cache.
+   */
+  async loadKeyedBy<T>(load: () => Promise<T>, entry: (loaded: T) => readonly [string, V] | undefined): Promise<T> {
     const generation = this.generation;
     const loaded = await load();
-    if (generation === this.generation) this.entries.set(key, pick(loaded));
+    const picked = entry(loaded);
+    if (picked && generation === this.generation) this.entries.set(picked[0], picked[1]);
     return loaded;
   }
 

@@ -100,32 +100,42 @@ export async function revokeConsent(sql: Sql, keyring: DataKeyring, id: string, 
   return row && withPrivateFields(keyring, row);
 }
 
+/** A consent row as `basesColumn` gives it: JSON, so timestamps are ISO strings. */
+export type BasisJson = Omit<Row, 'period_start' | 'period_end' | 'created_at' | 'revoked_at' | 'signer_names_jwe' | 'revoke_reason_jwe'> & {
+  period_start: string; period_end: string | null; created_at: string; revoked_at: string | null;
+};
+
+/**
+ * The bases of the participant `participantId` names (a column of the statement's own rows) as one
+ * JSON column, for a statement that brings them along with what it reads: what `loadBases` gives,
+ * in the same order, read back by `basesFromJson`.
+ */
+export const basesColumn = (sql: Sql, participantId: string) => sql`coalesce((SELECT json_agg(json_build_object(
+      'id', c.id, 'participant_id', c.participant_id, 'basis', c.basis, 'status', c.status,
+      'period_start', c.period_start, 'period_end', c.period_end, 'signatures', c.signatures,
+      'document_ref', c.document_ref, 'provision', c.provision, 'irrevocable', c.irrevocable,
+      'created_at', c.created_at, 'revoked_at', c.revoked_at) ORDER BY c.id)
+    FROM consents c WHERE c.participant_id = ${sql(participantId)}), '[]')`;
+
+export function basesFromJson(rows: BasisJson[]): Basis[] {
+  const date = (iso: string | null) => (iso === null ? null : new Date(iso));
+  return rows.map((c) => toConsent({
+    ...c, period_start: date(c.period_start)!, period_end: date(c.period_end), created_at: date(c.created_at)!, revoked_at: date(c.revoked_at),
+    signer_names_jwe: null, revoke_reason_jwe: null,
+  }));
+}
+
 /**
  * A participant's reference and its bases in one round trip, for a decision whose bases are not
- * cached: what `getParticipantRef` and `loadBases` answer, in one statement. The bases come back
- * as JSON (timestamps as ISO strings) and are read into the same shape as `loadBases` gives.
+ * cached: what `getParticipantRef` and `loadBases` answer, in one statement.
  * Limited to `ownerOrgId`'s participants, as `getParticipantRef` is.
  */
 export async function getParticipantRefWithBases(sql: Sql, id: string, ownerOrgId: string): Promise<{ ref: ParticipantRef; bases: Basis[] } | undefined> {
-  type JsonRow = Omit<Row, 'period_start' | 'period_end' | 'created_at' | 'revoked_at'> & { period_start: string; period_end: string | null; created_at: string; revoked_at: string | null };
-  const [row] = await sql<{ id: string; organization_id: string; birth_date: string; bases: JsonRow[] }[]>`
-    SELECT p.id, p.organization_id, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
-      coalesce((SELECT json_agg(json_build_object(
-          'id', c.id, 'participant_id', c.participant_id, 'basis', c.basis, 'status', c.status,
-          'period_start', c.period_start, 'period_end', c.period_end, 'signatures', c.signatures,
-          'document_ref', c.document_ref, 'provision', c.provision, 'irrevocable', c.irrevocable,
-          'created_at', c.created_at, 'revoked_at', c.revoked_at) ORDER BY c.id)
-        FROM consents c WHERE c.participant_id = p.id), '[]') AS bases
+  const [row] = await sql<{ id: string; organization_id: string; birth_date: string; bases: BasisJson[] }[]>`
+    SELECT p.id, p.organization_id, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, ${basesColumn(sql, 'p.id')} AS bases
     FROM participants p WHERE p.id = ${id} AND p.organization_id = ${ownerOrgId}`;
   if (!row) return undefined;
-  const date = (iso: string | null) => (iso === null ? null : new Date(iso));
-  return {
-    ref: { id: row.id, organizationId: row.organization_id, birthDate: row.birth_date },
-    bases: row.bases.map((c) => toConsent({
-      ...c, period_start: date(c.period_start)!, period_end: date(c.period_end), created_at: date(c.created_at)!, revoked_at: date(c.revoked_at),
-      signer_names_jwe: null, revoke_reason_jwe: null,
-    })),
-  };
+  return { ref: { id: row.id, organizationId: row.organization_id, birthDate: row.birth_date }, bases: basesFromJson(row.bases) };
 }
 
 /**

@@ -4,6 +4,8 @@ import { decodeCursor, type CursorPosition } from '../lib/cursor.js';
 import type { CaseFile } from '../schemas/case-file.js';
 import type { Purpose, ReferralStatus, Service } from '../schemas/vocabulary.js';
 import type { DataCategory } from '../schemas/vocabulary.js';
+import type { Basis } from '../consent/types.js';
+import { basesColumn, basesFromJson, type BasisJson } from './consents.js';
 
 export interface ReferralRow {
   id: string;
@@ -75,27 +77,30 @@ export async function getReferral(sql: Sql, id: string, opts: { forUpdate?: bool
 /**
  * A referral for a read, in one query: with the participant fields the consent decision needs
  * (the participant is the referral's own, so no tenancy check is skipped) and, for a caller who
- * may see case data, the still-encrypted case-file entries. `audience` as above.
+ * may see case data, the still-encrypted case-file entries; `withBases`, the participant's bases
+ * too, for a decision whose bases may not be cached. `audience` as above.
  */
 export async function getReferralWithParticipant(
   sql: Sql,
   id: string,
   audience: ReferralAudience | undefined,
-  opts: { withCaseFile: boolean },
-): Promise<{ referral: ReferralRow; participant: { id: string; organizationId: string; birthDate: string }; caseFileEntries: CaseFileEntryRow[] | undefined } | undefined> {
+  opts: { withCaseFile: boolean; withBases?: boolean },
+): Promise<{ referral: ReferralRow; participant: { id: string; organizationId: string; birthDate: string }; caseFileEntries: CaseFileEntryRow[] | undefined; bases: Basis[] | undefined } | undefined> {
   const visible = !audience ? sql`true` : 'referrerOrgId' in audience ? sql`r.referrer_org_id = ${audience.referrerOrgId}` : sql`r.partner_id = ${audience.partnerOrgId} AND r.delivered_at IS NOT NULL`;
   const entries = opts.withCaseFile
     ? sql`(SELECT coalesce(json_agg(json_build_object('kind', e.kind, 'category', e.category, 'content_jwe', e.content_jwe) ORDER BY e.ordinal), '[]')
         FROM case_file_entries e WHERE e.referral_id = r.id)`
     : sql`NULL`;
-  const [row] = await sql<(Row & { p_organization_id: string; p_birth_date: string; case_file_entries: CaseFileEntryRow[] | null })[]>`
-    SELECT r.*, p.organization_id AS p_organization_id, to_char(p.birth_date, 'YYYY-MM-DD') AS p_birth_date, ${entries} AS case_file_entries
+  const [row] = await sql<(Row & { p_organization_id: string; p_birth_date: string; case_file_entries: CaseFileEntryRow[] | null; bases: BasisJson[] | null })[]>`
+    SELECT r.*, p.organization_id AS p_organization_id, to_char(p.birth_date, 'YYYY-MM-DD') AS p_birth_date, ${entries} AS case_file_entries,
+      ${opts.withBases ? basesColumn(sql, 'p.id') : sql`NULL`} AS bases
     FROM referrals r JOIN participants p ON p.id = r.participant_id
     WHERE r.id = ${id} AND ${visible}`;
   return row && {
     referral: referralFromRow(row),
     participant: { id: row.participant_id, organizationId: row.p_organization_id, birthDate: row.p_birth_date },
     caseFileEntries: row.case_file_entries ?? undefined,
+    bases: row.bases ? basesFromJson(row.bases) : undefined,
   };
 }
 

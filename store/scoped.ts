@@ -77,11 +77,13 @@ export function scopedTo(sql: Sql, keyring: DataKeyring, caller: Pick<Caller, 'o
 
     /**
      * The same, for a read: with the referral's participant (the fields decisions need) and, unless
-     * the caller is an admin (who never sees case data), the encrypted case file, from one query.
+     * the caller is an admin (who never sees case data), the encrypted case file, and for a partner
+     * the participant's bases, from one query.
      */
-    async referralForRead(id: string): Promise<{ referral: ReferralRow; participant: ParticipantRef; caseFileEntries: CaseFileEntryRow[] | undefined; as: ReferralStanding }> {
+    async referralForRead(id: string): Promise<{ referral: ReferralRow; participant: ParticipantRef; caseFileEntries: CaseFileEntryRow[] | undefined; bases: Basis[] | undefined; as: ReferralStanding }> {
       const { as, audience } = standing();
-      const found = as ? await getReferralWithParticipant(sql, id, audience, { withCaseFile: as !== 'admin' }) : undefined;
+      // A partner's read is decided on the participant's bases: they come along, in case they are not cached.
+      const found = as ? await getReferralWithParticipant(sql, id, audience, { withCaseFile: as !== 'admin', withBases: as === 'partner' }) : undefined;
       if (!found || !as) throw notFound('referral');
       return { ...found, as };
     },

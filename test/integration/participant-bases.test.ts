@@ -3,7 +3,7 @@ import { newId } from '../../lib/ids.js';
 import { getParticipantRefWithBases, loadBases } from '../../store/consents.js';
 import { getParticipantRef } from '../../store/participants.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
-import { agency, expectProblem, type Agency } from '../support/scenario.js';
+import { agency, deliveredReferral, expectProblem, portalPartner, type Agency } from '../support/scenario.js';
 import { permitConsent } from '../support/fixtures.js';
 
 const DAY = 86_400_000;
@@ -55,5 +55,28 @@ describe('a participant and their bases in one round trip', () => {
     expect(cached.body).toEqual(uncached.body);
     expect(uncached.body.permitted).toContain('identity');
     expectProblem(await hub.api.request('GET', `/v1/participants/${newId('par')}/access?recipient=${clinicId}&purpose=treatment`, { token: probation.compliance }), 404);
+  });
+
+  it('brings a partner read its bases: the same view whether cached or not, and a revocation honoured on the next read', async () => {
+    const from = await agency(hub, 'District Parole');
+    const shelter = await portalPartner(hub, 'Harbor Shelter');
+    const id = await deliveredReferral(hub, from, shelter);
+    const read = () => hub.api.request('GET', `/v1/referrals/${id}`, { token: shelter.token });
+    const bases = hub.running.hub.bases;
+
+    bases.invalidate();
+    const uncached = await read();
+    expect(uncached.status).toBe(200);
+    expect(bases.peek(from.participantId), 'the read primed the cache with the bases it brought').toEqual(await loadBases(hub.running.hub.sql, from.participantId));
+    const cached = await read();
+    expect(cached.body.caseFile).toEqual(uncached.body.caseFile);
+    expect(uncached.body.caseFile.housing, 'the consent permits housing').toBeDefined();
+
+    const [consent] = (await hub.api.request('GET', `/v1/consents?participantId=${from.participantId}`, { token: from.compliance })).body.items;
+    expect((await hub.api.request('POST', `/v1/consents/${consent.id}/revoke`, { token: from.compliance, body: { reason: 'withdrawn' } })).status).toBe(200);
+    const after = await read();
+    expect(after.status).toBe(200);
+    expect(after.body.caseFile?.identity, 'nothing is shown once the only consent is revoked').toBeUndefined();
+    expect(after.body.caseFile?.housing).toBeUndefined();
   });
 });
