@@ -1,4 +1,4 @@
-import { pooledRandomBytes } from '../lib/random.js';
+import { newId } from '../lib/ids.js';
 import type { Sql } from '../db/connect.js';
 import { CHANNELS } from '../db/coordination.js';
 
@@ -31,7 +31,7 @@ const toOutbox = (r: Row): OutboxRow => ({
 });
 
 /** A Standard Webhooks message id: one per message, reused on every retry and replay. */
-export const newMessageId = () => `msg_${pooledRandomBytes(16).toString('base64url')}`;
+export const newMessageId = () => newId('msg');
 
 /** Written in the same transaction as the change it announces; the NOTIFY wakes the relay at commit. */
 export async function insertOutbox(tx: Sql, row: { referralId: string; kind: OutboxKind; partnerId: string; messageId?: string }): Promise<void> {

@@ -51,20 +51,19 @@ export async function startHubProcesses(settings: HubSettings): Promise<RunningH
     LOG_LEVEL: 'info',
     ...settings.keyEnv,
   });
+  // On the hub process itself: NODE_OPTIONS refuses --cpu-prof. The profiles are written when it
+  // exits (SIGTERM drains, then exits 0), one per thread (tsx's loader runs in its own), so each
+  // process gets a folder of its own and keeps Node's default names.
+  const profiled = (folder: string) => (settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.profileDir, folder)}`] : []);
   const startGateway = async (port: number) => {
-    // On the hub process itself: NODE_OPTIONS refuses --cpu-prof. The profiles are written when it
-    // exits (SIGTERM drains, then exits 0), one per thread (tsx's loader runs in its own), so each
-    // gateway gets a folder of its own and keeps Node's default names.
-    const profile = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.profileDir, `gateway-${port}`)}`] : [];
-    const gateway = await startProcess(`gateway:${port}`, 'bin/hub.ts', env('gateway', port), (out) => out.includes('"gateway listening"') && port, 60_000, [...HUB_NODE_FLAGS, ...profile]);
+    const gateway = await startProcess(`gateway:${port}`, 'bin/hub.ts', env('gateway', port), (out) => out.includes('"gateway listening"') && port, 60_000, [...HUB_NODE_FLAGS, ...profiled(`gateway-${port}`)]);
     await waitReady(`http://127.0.0.1:${port}`);
     return gateway;
   };
 
   // The first gateway runs the migrations; the worker starts on a migrated database.
   const gateways = [await startGateway(firstPort)];
-  const workerProfile = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.profileDir, 'worker')}`] : [];
-  const worker = await startProcess('worker', 'bin/hub.ts', env('worker', 0), (out) => out.includes('"workers running"'), 60_000, [...HUB_NODE_FLAGS, ...workerProfile]);
+  const worker = await startProcess('worker', 'bin/hub.ts', env('worker', 0), (out) => out.includes('"workers running"'), 60_000, [...HUB_NODE_FLAGS, ...profiled('worker')]);
   return {
     gateways,
     worker,
