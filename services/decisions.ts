@@ -53,13 +53,29 @@ export async function partnerViewOf(
   const caseFile = caseFileEntries ? await openCaseFile(keyring, caseFileEntries, may) : await loadCaseFile(hub.sql, keyring, referral.id, may);
   // Not even decrypted unless it may leave; the projection counts it as withheld.
   const reason = may.includes('identity') ? await keyring.decrypt<string>(referral.reasonJwe) : '';
-  const { view, projected } = partnerView(
-    { id: referral.id, status: referral.status, service: referral.service, purpose: referral.purpose, priority: referral.priority, createdAt: referral.createdAt },
-    { caseFile, reason },
-    decision,
-  );
+  const { view, projected } = partnerView(headerOf(referral), { caseFile, reason }, decision);
   return { decision, projected, view };
 }
+
+/**
+ * The same decision for a delivery to a partner that pulls (portal): nothing leaves with the
+ * delivery, since each of the partner's reads is decided, projected and recorded when it is made,
+ * so nothing is decrypted and the view is the referral's routing header alone.
+ */
+export async function pulledViewOf(
+  hub: Pick<Hub, 'bases' | 'clock'>,
+  referral: ReferralRow,
+  participant: { id: string; birthDate: string },
+  partner: OrganizationRow,
+  at = hub.clock.now(),
+) {
+  const decision = await decideFor(hub.bases, participant, partner, referral.purpose, at);
+  const { view, projected } = partnerView(headerOf(referral), { caseFile: {}, reason: '' }, decision);
+  return { decision, projected, view };
+}
+
+const headerOf = (referral: ReferralRow): ReferralHeader =>
+  ({ id: referral.id, status: referral.status, service: referral.service, purpose: referral.purpose, priority: referral.priority, createdAt: referral.createdAt });
 
 /**
  * What `partner` would be sent for a referral not yet written, decided and projected now by the

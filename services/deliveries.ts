@@ -11,7 +11,7 @@ import { claimAttempt, finishOutbox, insertOutbox, recordAttempt, scheduleRetry,
 import { markDelivered, setLastError, type ReferralRow } from '../store/referrals.js';
 import { unscoped } from '../store/unscoped.js';
 import { holdForConsent } from './consents.js';
-import { partnerViewOf } from './decisions.js';
+import { partnerViewOf, pulledViewOf } from './decisions.js';
 import type { Hub } from './hub.js';
 import { moveReferral } from './referral-status.js';
 import { slaBreachMessage } from './sla-breaches.js';
@@ -59,7 +59,8 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
       countOutcome(hub, row, 'skipped');
       return 'skipped';
     }
-    const { decision, projected, view } = await partnerViewOf(hub, { ...referral, status: 'delivered' }, participant, partner);
+    const pushes = capabilitiesOf(partner.adapter).pushes;
+    const { decision, projected, view } = await (pushes ? partnerViewOf : pulledViewOf)(hub, { ...referral, status: 'delivered' }, participant, partner);
     if (!decision.permitted.includes('identity')) {
       // Decided at send time: a consent revoked or expired after the referral was queued stops it.
       const reason = decision.denied.find((d) => d.category === 'identity')?.reason ?? 'no basis permits identity';
@@ -74,7 +75,7 @@ export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<strin
       countOutcome(hub, row, held ? 'held' : 'skipped');
       return held ? 'withheld' : 'skipped';
     }
-    if (capabilitiesOf(partner.adapter).pushes) {
+    if (pushes) {
       // A partner that pulls records its own disclosure when it reads. Recorded before sending: a partner that answers 500 may still have received the data.
       // One row per message and disclosed set, so retries of the same content are one disclosure.
       // A release or replay under another basis (or later) is a disclosure of its own.
