@@ -17,7 +17,7 @@ export const RACE_GROUPS = [...RACE_CATEGORIES, 'multiracial', 'undisclosed'] as
 
 export const GENDER_CODES = ['female', 'male', 'nonbinary', 'other', 'undisclosed'] as const;
 
-/** Age at referral, in years: [from, to) per band. */
+/** Age at referral, in years: [from, to) per band, contiguous from 0 (the report's statement relies on it). */
 export const AGE_BANDS = [
   { band: 'under_18', from: 0, to: 18 },
   { band: '18_24', from: 18, to: 25 },
