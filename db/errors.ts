@@ -10,6 +10,9 @@ const UNAVAILABLE_CODES = new Set([
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
+  // too_many_connections: the server's max_connections, or a role's or database's connection
+  // limit, is reached, so a pool that grows under load cannot open its next connection.
+  '53300',
   '08000',
   '08001',
   '08003',

@@ -5,13 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
-import postgres from 'postgres';
 import { ReferralInput } from '../../schemas/referral.js';
 import { floorKey, seal } from './crypto.js';
+import { floorPool } from './pool.js';
 import { serveFloor } from './serve.js';
 
 const key = floorKey();
-const sql = postgres(process.env.DATABASE_URL!, { max: 20, onnotice: () => {} });
+const sql = floorPool();
 const token = process.env.BENCH_FLOOR_TOKEN!;
 
 const app = new Hono();

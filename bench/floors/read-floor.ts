@@ -4,12 +4,12 @@
  * the JSON, and record one disclosure row. The hub's partner read is judged as a ratio to this.
  */
 import { Hono } from 'hono';
-import postgres from 'postgres';
 import { floorKey, open } from './crypto.js';
+import { floorPool } from './pool.js';
 import { serveFloor } from './serve.js';
 
 const key = floorKey();
-const sql = postgres(process.env.DATABASE_URL!, { max: 20, onnotice: () => {} });
+const sql = floorPool();
 const tokens = new Map<string, { clientId: string; organizationId: string }>([[process.env.BENCH_FLOOR_TOKEN!, { clientId: 'cli_floor', organizationId: 'org_floor' }]]);
 
 const app = new Hono();

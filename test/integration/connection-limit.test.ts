@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../config/config.js';
+import { createLogger } from '../../lib/logger.js';
+import { startHub, type RunningHub } from '../../runtime/start.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { Api, testEnv } from '../support/hub.js';
+
+/**
+ * PostgreSQL refuses a connection past its max_connections (or a role's limit) with SQLSTATE 53300.
+ * The hub's pools grow under load, so several processes on one server can meet it: the benchmark
+ * did, with two gateways, a worker and its floors, and the gateway answered 500 "unhandled error".
+ * It must answer 503 with Retry-After, as for a database that is down, and recover when
+ * connections free up.
+ */
+describe('a database that refuses more connections', () => {
+  const role = `hub_limited_${randomBytes(4).toString('hex')}`;
+  let db: TestDatabase;
+  let hub: RunningHub;
+  let api: Api;
+  let adminToken: string;
+  let server: postgres.Sql;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const url = new URL(db.url);
+    server = postgres(db.url, { max: 1, onnotice: () => {} });
+    // A role of the hub's own, so its connections can be limited (a superuser's never are).
+    await server.unsafe(`CREATE ROLE ${role} LOGIN`);
+    await server.unsafe(`GRANT CREATE, USAGE ON SCHEMA public TO ${role}`);
+    await server.unsafe(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await server.unsafe(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+    url.username = role;
+    const { env, adminKey } = await testEnv(db, { DATABASE_URL: url.toString(), HUB_DB_POOL_SIZE: '20' });
+    const config = parseConfig(env);
+    hub = await startHub(config, createLogger('silent'));
+    api = new Api(hub.url!, config.publicUrl);
+    adminToken = await api.token(config.HUB_ADMIN_CLIENT_ID, adminKey);
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await db?.drop();
+    await server?.unsafe(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+    await server?.end();
+  });
+
+  const openConnections = async () =>
+    (await server<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = ${role}`)[0]!.n;
+  /** Many requests at once, so the pool must open connections beyond those it has. */
+  const burst = () => Promise.all(Array.from({ length: 40 }, () => api.request('GET', '/v1/organizations', { token: adminToken })));
+
+  it('answers 503 with Retry-After, never 500, while no connection can be opened, and 200 once one can', async () => {
+    expect((await api.request('GET', '/v1/organizations', { token: adminToken })).status).toBe(200);
+    await server.unsafe(`ALTER ROLE ${role} CONNECTION LIMIT ${await openConnections()}`);
+    try {
+      const answers = await burst();
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s !== 200 && s !== 503), `statuses: ${statuses.join(' ')}`).toEqual([]);
+      const refused = answers.find((a) => a.status === 503);
+      expect(refused, 'some request needed a connection the server refused').toBeDefined();
+      expect(refused!.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(refused!.headers.get('retry-after')).toBeTruthy();
+    } finally {
+      await server.unsafe(`ALTER ROLE ${role} CONNECTION LIMIT -1`);
+    }
+    const after = await burst();
+    expect(after.map((a) => a.status).filter((s) => s !== 200)).toEqual([]);
+  });
+});
