@@ -91,7 +91,8 @@ const median = (sql: Sql, values: string) => sql`(SELECT percentile_cont(0.5) WI
  * people, grouped and counted. Medians: every referral's durations in each of its groups,
  * collected per group, so that a median sorts only its own group's values. (Collecting each
  * person's durations with their flags, as this did before, kept PostgreSQL from splitting the
- * count and sorted every referral by person: a year by race at a million referrals took 2.3–2.5 s, now 1.4–1.5 s.)
+ * count and sorted every referral by person: a year by race at a million referrals took
+ * 2.3–2.5 s, now 1.4–1.5 s.)
  */
 export async function countIndicators(sql: Sql, q: { from: Date; to: Date; groupBy: GroupBy }): Promise<CountedGroup[]> {
   return reportTransaction(sql, async (tx) => {
