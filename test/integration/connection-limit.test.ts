@@ -40,9 +40,12 @@ describe('a database that refuses more connections', () => {
   });
   afterAll(async () => {
     await hub?.stop();
-    await db?.drop();
-    await server?.unsafe(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+    // Roles belong to the whole server: its grants go first, then the role, while this database
+    // (and the connection to it) still stands.
+    await server?.unsafe(`DROP OWNED BY ${role}`);
+    await server?.unsafe(`DROP ROLE ${role}`);
     await server?.end();
+    await db?.drop();
   });
 
   const openConnections = async () =>
