@@ -20,16 +20,18 @@ describe('indicators against their definitions', () => {
   const PARTNERS = ['org_housing', 'org_jobs'] as const;
   const SERVICES = ['housing', 'employment'] as const;
 
+  const RACE = {
+    aian: 'american_indian_or_alaska_native', asian: 'asian', black: 'black_or_african_american',
+    mena: 'middle_eastern_or_north_african', nhpi: 'native_hawaiian_or_pacific_islander', white: 'white',
+  } as const;
   /** People of every shape: no race, one, several; a gender or none; minors, adults, the old, a birthday in the range. */
-  const [aian, asian, black, mena, nhpi, white] = ['american_indian_or_alaska_native', 'asian', 'black_or_african_american',
-    'middle_eastern_or_north_african', 'native_hawaiian_or_pacific_islander', 'white'];
   const PEOPLE: { race: string[]; gender: string | null; birth: string }[] = [
     { race: [], gender: null, birth: '1990-05-20' },
-    { race: [white!], gender: 'female', birth: '2009-04-15' },
-    { race: [black!, white!], gender: 'male', birth: '1958-03-10' },
-    { race: [asian!, black!, mena!], gender: 'nonbinary', birth: '2001-01-01' },
-    { race: [mena!], gender: null, birth: '2007-05-01' },
-    { race: [aian!, nhpi!], gender: 'other', birth: '1975-12-31' },
+    { race: [RACE.white], gender: 'female', birth: '2009-04-15' },
+    { race: [RACE.black, RACE.white], gender: 'male', birth: '1958-03-10' },
+    { race: [RACE.asian, RACE.black, RACE.mena], gender: 'nonbinary', birth: '2001-01-01' },
+    { race: [RACE.mena], gender: null, birth: '2007-05-01' },
+    { race: [RACE.aian, RACE.nhpi], gender: 'other', birth: '1975-12-31' },
   ];
 
   beforeAll(async () => {
