@@ -13,7 +13,7 @@ import { unscoped } from '../store/unscoped.js';
 import { holdForConsent } from './consents.js';
 import { partnerViewOf, pulledViewOf } from './decisions.js';
 import type { Hub } from './hub.js';
-import { moveReferral } from './referral-status.js';
+import { deliverQueued, moveReferral } from './referral-status.js';
 import { slaBreachMessage } from './sla-breaches.js';
 
 /** ±20 % jitter, so partners recovering from an outage are not hit by every retry at once. */
@@ -111,18 +111,26 @@ function countOutcome(hub: Hub, row: OutboxRow, outcome: 'delivered' | 'retry' |
 
 /**
  * Records the attempt and its result in one transaction; answers what came of it: delivered,
- * another attempt, or given up. After the row lock, the writes of each outcome depend on nothing
- * but that read, so they are sent together (postgres.js pipelines a transaction's queries): one
- * round trip instead of one per statement, on the path every delivery takes.
+ * another attempt, or given up. A referral delivered from `queued`, as nearly every one is, takes
+ * one statement (services/referral-status.ts `deliverQueued`). Otherwise, after the row lock, the
+ * writes of each outcome depend on nothing but that read, so they are sent together (postgres.js
+ * pipelines a transaction's queries): one round trip for them instead of one per statement.
  */
 async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, result: DeliveryResult): Promise<'delivered' | 'retry' | 'failed'> {
   const attemptsMade = row.attempts + 1;
   // One instant for the outcome: the delivery's stamp and its timeline event agree (SLA timers run from it).
   const at = hub.clock.now();
+  const detail = 'error' in result ? result.error : result.detail;
+  // The common case in one round trip; anything else (the referral moved while the message was in
+  // flight, a retry, a failure, a notice) is recorded below under the referral's row lock.
+  if (result.outcome === 'delivered' && row.kind === 'deliver' && referral.status === 'queued') {
+    const recorded = await deliverQueued(hub.sql, { outboxId: row.id, referralId: referral.id, messageId: row.messageId, attempt: attemptsMade, detail, at });
+    if (recorded) return 'delivered';
+  }
   return transaction(hub.sql, async (tx) => {
     // The attempt first, then the row lock: the referral is locked for no longer than its writes.
     const [, current] = await Promise.all([
-      recordAttempt(tx, { outboxId: row.id, referralId: referral.id, attempt: attemptsMade, outcome: result.outcome, detail: 'error' in result ? result.error : result.detail }),
+      recordAttempt(tx, { outboxId: row.id, referralId: referral.id, attempt: attemptsMade, outcome: result.outcome, detail }),
       unscoped.referral(tx, referral.id, { forUpdate: true }).then((r) => r!),
     ]);
     const writes = outcomeWrites(tx, hub, row, current, result, attemptsMade, at);

@@ -1,5 +1,7 @@
 import type { Sql } from '../db/connect.js';
+import { reachedMilestones } from '../domain/indicator-milestones.js';
 import { step, type WorkflowEvent, type WorkflowState } from '../domain/referral-workflow.js';
+import { recordQueuedDelivered, type TakenDelivery } from '../store/delivered.js';
 import { setReferralStatus } from '../store/referrals.js';
 
 /**
@@ -19,4 +21,18 @@ export async function moveReferral(
     await setReferralStatus(tx, referral.id, next.status, { statusBeforeHold: next.statusBeforeHold, ...extra });
   }
   return next;
+}
+
+/**
+ * A delivery the partner took, recorded in one statement if the referral still stands `queued`
+ * (store/delivered.ts): the state machine's step from there, then the row. False when it no
+ * longer stands there; then nothing was written, and the caller records the outcome under a lock.
+ */
+export async function deliverQueued(sql: Sql, delivery: Omit<TakenDelivery, 'next'>): Promise<boolean> {
+  const next = step({ status: 'queued', statusBeforeHold: null }, 'delivered');
+  if (!next) throw new Error('the state machine allows no delivered from queued');
+  // The one statement sets no indicator milestone; should a delivery ever reach one, the general
+  // path (store/events.ts) records it instead.
+  if (reachedMilestones('delivered', next.status).length > 0) return false;
+  return recordQueuedDelivered(sql, { ...delivery, next });
 }

@@ -59,6 +59,35 @@ describe('a referral through the real gateway, outbox, queue and webhook adapter
     expect(status.deliveredAt).toBeTruthy();
   });
 
+  it('records a delivery whole: the status and its stamp, the timeline event at that stamp, one attempt, the outbox row done, the audit entry', async () => {
+    const created = await hub.api.request('POST', '/v1/referrals', {
+      token: planner.token,
+      body: { participantId, partnerId: housing.id, service: 'housing', purpose: 'care_coordination', reason: 'delivery record', caseFile: fullCaseFile() },
+    });
+    expect(created.body.status).toBe('queued');
+    const id = created.body.id;
+    const sent = await receiver.waitFor((m) => (m.json as any)?.data?.referral?.id === id);
+    const view = await eventually(async () => {
+      const r = await hub.api.request('GET', `/v1/referrals/${id}`, { token: planner.token });
+      return r.body.status === 'delivered' ? r.body : undefined;
+    });
+    const timeline = await hub.api.request('GET', `/v1/referrals/${id}/timeline`, { token: planner.token });
+    const delivered = timeline.body.items.filter((e: any) => e.type === 'delivered');
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0].occurredAt, 'SLA timers run from the one instant both carry').toBe(view.deliveredAt);
+
+    const outbox = await hub.db.sql<{ id: string; message_id: string; done_at: Date | null; attempts: number; outcome: string; locked_until: Date | null }[]>`
+      SELECT id, message_id, done_at, attempts, outcome, locked_until FROM outbox WHERE referral_id = ${id}`;
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]).toMatchObject({ attempts: 1, outcome: 'delivered', locked_until: null });
+    expect(outbox[0]!.done_at).not.toBeNull();
+    expect(sent.headers['webhook-id']).toBe(outbox[0]!.message_id);
+    const attempts = await hub.db.sql`SELECT attempt, outcome FROM delivery_attempts WHERE outbox_id = ${outbox[0]!.id}`;
+    expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'delivered']]);
+    const audit = await hub.db.sql<{ actor: string; detail: unknown }[]>`SELECT actor, detail FROM audit_log WHERE subject = ${id} AND action = 'referral.delivered'`;
+    expect(audit).toEqual([{ actor: 'hub', detail: { partnerId: housing.id, messageId: outbox[0]!.message_id } }]);
+  });
+
   it('closes the loop: partner events move the status, the timeline and the accounting show it', async () => {
     const created = await hub.api.request('POST', '/v1/referrals', {
       token: planner.token,
