@@ -44,11 +44,11 @@ export async function sendsToServer(hub: Pick<Hub, 'organizations'>, organizatio
  */
 export async function processDelivery(hub: Hub, job: DeliveryJob): Promise<string> {
   const lease = Math.max(hub.config.HUB_RELAY_LEASE_SECONDS, (hub.config.HUB_DELIVERY_TIMEOUT_MS / 1000) * 2);
-  const row = await claimAttempt(hub.sql, job.outboxId, job.attempt, lease);
-  if (!row) return 'stale';
-  // The referral with its participant in one round trip. The case file is read only once the
+  // The claim brings the referral with its participant. The case file is read only once the
   // decision has said which of it may leave.
-  const { referral, participant } = (await unscoped.referralWithParticipant(hub.sql, row.referralId))!;
+  const claimed = await claimAttempt(hub.sql, job.outboxId, job.attempt, lease);
+  if (!claimed) return 'stale';
+  const { outbox: row, referral, participant } = claimed;
   const partner = (await hub.organizations.get(row.partnerId))!;
   const adapter = await adapterFor(hub, partner);
 

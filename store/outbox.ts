@@ -1,6 +1,7 @@
 import { newId } from '../lib/ids.js';
 import type { Sql } from '../db/connect.js';
 import { CHANNELS } from '../db/coordination.js';
+import { withParticipantColumns, withParticipantFromRow, type WithParticipantRow } from './referrals.js';
 
 /*
  * The outbox keeps the database's `now()`: retry delays, relay leases and claim leases are
@@ -95,14 +96,21 @@ export async function outboxBacklog(sql: Sql): Promise<OutboxBacklog> {
 }
 
 /**
- * Claims one attempt for processing. A stale job (an attempt already made, or a row already done)
- * claims nothing, which makes duplicate jobs harmless.
+ * Claims one attempt for processing, and reads in the same statement the referral with the
+ * participant fields its consent decision needs: one round trip for what every delivery starts
+ * with. A stale job (an attempt already made, or a row already done) claims nothing, which makes
+ * duplicate jobs harmless.
  */
-export async function claimAttempt(sql: Sql, outboxId: string, attempt: number, leaseSeconds: number): Promise<OutboxRow | undefined> {
-  const [row] = await sql<Row[]>`UPDATE outbox SET locked_until = now() + make_interval(secs => ${leaseSeconds})
-    WHERE id = ${outboxId} AND attempts = ${attempt} AND done_at IS NULL AND (locked_until IS NULL OR locked_until < now())
-    RETURNING id, referral_id, kind, message_id, partner_id, attempts, relays`;
-  return row && toOutbox(row);
+export async function claimAttempt(sql: Sql, outboxId: string, attempt: number, leaseSeconds: number) {
+  const [row] = await sql<(WithParticipantRow & { outbox: Row })[]>`
+    WITH claimed AS (
+      UPDATE outbox SET locked_until = now() + make_interval(secs => ${leaseSeconds})
+      WHERE id = ${outboxId} AND attempts = ${attempt} AND done_at IS NULL AND (locked_until IS NULL OR locked_until < now())
+      RETURNING id, referral_id, kind, message_id, partner_id, attempts, relays
+    )
+    SELECT ${withParticipantColumns(sql)}, to_json(c) AS outbox
+    FROM claimed c JOIN referrals r ON r.id = c.referral_id JOIN participants p ON p.id = r.participant_id`;
+  return row && { outbox: toOutbox(row.outbox), ...withParticipantFromRow(row) };
 }
 
 export async function finishOutbox(tx: Sql, outboxId: string, outcome: string, error?: string): Promise<void> {

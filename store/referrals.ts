@@ -91,18 +91,25 @@ export async function getReferralWithParticipant(
     ? sql`(SELECT coalesce(json_agg(json_build_object('kind', e.kind, 'category', e.category, 'content_jwe', e.content_jwe) ORDER BY e.ordinal), '[]')
         FROM case_file_entries e WHERE e.referral_id = r.id)`
     : sql`NULL`;
-  const [row] = await sql<(Row & { p_organization_id: string; p_birth_date: string; case_file_entries: CaseFileEntryRow[] | null; bases: BasisJson[] | null })[]>`
-    SELECT r.*, p.organization_id AS p_organization_id, to_char(p.birth_date, 'YYYY-MM-DD') AS p_birth_date, ${entries} AS case_file_entries,
+  const [row] = await sql<(WithParticipantRow & { case_file_entries: CaseFileEntryRow[] | null; bases: BasisJson[] | null })[]>`
+    SELECT ${withParticipantColumns(sql)}, ${entries} AS case_file_entries,
       ${opts.withBases ? basesColumn(sql, 'p.id') : sql`NULL`} AS bases
     FROM referrals r JOIN participants p ON p.id = r.participant_id
     WHERE r.id = ${id} AND ${visible}`;
   return row && {
-    referral: referralFromRow(row),
-    participant: { id: row.participant_id, organizationId: row.p_organization_id, birthDate: row.p_birth_date },
+    ...withParticipantFromRow(row),
     caseFileEntries: row.case_file_entries ?? undefined,
     bases: row.bases ? basesFromJson(row.bases) : undefined,
   };
 }
+
+/** The columns of a referral (`r`) and of its participant (`p`) that a consent decision needs. */
+export const withParticipantColumns = (sql: Sql) => sql`r.*, p.organization_id AS p_organization_id, to_char(p.birth_date, 'YYYY-MM-DD') AS p_birth_date`;
+export type WithParticipantRow = Row & { p_organization_id: string; p_birth_date: string };
+export const withParticipantFromRow = (row: WithParticipantRow) => ({
+  referral: referralFromRow(row),
+  participant: { id: row.participant_id, organizationId: row.p_organization_id, birthDate: row.p_birth_date },
+});
 
 /** Only services/referral-status.ts calls this, after a step of the state machine. */
 export async function setReferralStatus(

@@ -1,6 +1,6 @@
 import { getConsent, listConsents } from './consents.js';
 import { getParticipant, getParticipantRef } from './participants.js';
-import { getReferral, getReferralWithParticipant } from './referrals.js';
+import { getReferral } from './referrals.js';
 
 /**
  * Look-ups by id that see every organisation's rows. For the hub's own work (delivery, sweeps,
@@ -10,8 +10,6 @@ import { getReferral, getReferralWithParticipant } from './referrals.js';
  */
 export const unscoped = {
   referral: getReferral,
-  /** A referral with the participant fields a consent decision needs, in one query (a delivery's read). */
-  referralWithParticipant: (sql: Parameters<typeof getReferral>[0], id: string) => getReferralWithParticipant(sql, id, undefined, { withCaseFile: false }),
   participant: getParticipant,
   participantRef: getParticipantRef,
   consent: getConsent,
