@@ -23,3 +23,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return typeof code === 'string' && UNAVAILABLE_CODES.has(code);
 }
+
+/**
+ * What a 503 says of an error `isDatabaseUnavailable` accepted: a server that is up but has no
+ * connection to spare is a different thing for an operator to look at than one that is down.
+ */
+export function databaseUnavailableDetail(error: unknown): string {
+  return (error as { code?: unknown })?.code === '53300'
+    ? 'the database has no free connection right now; try again shortly'
+    : 'the database is not reachable; try again shortly';
+}

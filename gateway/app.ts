@@ -22,7 +22,7 @@ import { registerStaffRoutes } from './routes/staff.js';
 import { registerIdentityProviderRoutes } from './routes/identity-providers.js';
 import { createConsole, CONSOLE_PATH } from './console/routes.js';
 import { DOCUMENT_INFO, TAGS } from './openapi.js';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { databaseUnavailableDetail, isDatabaseUnavailable } from '../db/errors.js';
 import { rateLimit } from './rate-limit.js';
 import { withAlternateBodies } from './routes/consents.js';
 
@@ -38,7 +38,7 @@ export function createApp(hub: Hub) {
   app.onError((error, c) => {
     const known = toHubError(error);
     if (known) return problemResponse(known);
-    if (isDatabaseUnavailable(error)) return problemResponse(unavailable('the database is not reachable; try again shortly'));
+    if (isDatabaseUnavailable(error)) return problemResponse(unavailable(databaseUnavailableDetail(error)));
     hub.logger.error({ err: { message: (error as Error).message, stack: (error as Error).stack }, path: c.req.path }, 'unhandled error');
     return problemResponse(new HubError(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'));
   });

@@ -53,7 +53,7 @@ describe('a database that refuses more connections', () => {
   /** Many requests at once, so the pool must open connections beyond those it has. */
   const burst = () => Promise.all(Array.from({ length: 40 }, () => api.request('GET', '/v1/organizations', { token: adminToken })));
 
-  it('answers 503 with Retry-After, never 500, while no connection can be opened, and 200 once one can', async () => {
+  it('answers 503 with Retry-After, saying the database has no free connection, never 500, while none can be opened, and 200 once one can', async () => {
     expect((await api.request('GET', '/v1/organizations', { token: adminToken })).status).toBe(200);
     await server.unsafe(`ALTER ROLE ${role} CONNECTION LIMIT ${await openConnections()}`);
     try {
@@ -64,6 +64,7 @@ describe('a database that refuses more connections', () => {
       expect(refused, 'some request needed a connection the server refused').toBeDefined();
       expect(refused!.headers.get('content-type')).toMatch(/application\/problem\+json/);
       expect(refused!.headers.get('retry-after')).toBeTruthy();
+      expect(refused!.body.detail, 'a server that is up but full, not one that is down').toMatch(/no free connection/);
     } finally {
       await server.unsafe(`ALTER ROLE ${role} CONNECTION LIMIT -1`);
     }
