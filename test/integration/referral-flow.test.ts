@@ -23,6 +23,15 @@ describe('a referral through the real gateway, outbox, queue and webhook adapter
     expect(participant.status).toBe(201);
     participantId = participant.body.id;
   });
+  /** A referral to the housing partner that a consent already permits, so it is queued at once. */
+  const queuedReferral = async (reason: string): Promise<string> => {
+    const created = await hub.api.request('POST', '/v1/referrals', {
+      token: planner.token,
+      body: { participantId, partnerId: housing.id, service: 'housing', purpose: 'care_coordination', reason, caseFile: fullCaseFile() },
+    });
+    expect(created.body.status).toBe('queued');
+    return created.body.id;
+  };
   afterAll(async () => {
     await receiver?.close();
     await hub?.stop();
@@ -60,12 +69,7 @@ describe('a referral through the real gateway, outbox, queue and webhook adapter
   });
 
   it('records a delivery whole: the status and its stamp, the timeline event at that stamp, one attempt, the outbox row done, the audit entry', async () => {
-    const created = await hub.api.request('POST', '/v1/referrals', {
-      token: planner.token,
-      body: { participantId, partnerId: housing.id, service: 'housing', purpose: 'care_coordination', reason: 'delivery record', caseFile: fullCaseFile() },
-    });
-    expect(created.body.status).toBe('queued');
-    const id = created.body.id;
+    const id = await queuedReferral('delivery record');
     const sent = await receiver.waitFor((m) => (m.json as any)?.data?.referral?.id === id);
     const view = await eventually(async () => {
       const r = await hub.api.request('GET', `/v1/referrals/${id}`, { token: planner.token });
@@ -89,12 +93,7 @@ describe('a referral through the real gateway, outbox, queue and webhook adapter
   });
 
   it('closes the loop: partner events move the status, the timeline and the accounting show it', async () => {
-    const created = await hub.api.request('POST', '/v1/referrals', {
-      token: planner.token,
-      body: { participantId, partnerId: housing.id, service: 'housing', purpose: 'care_coordination', reason: 'second referral', caseFile: fullCaseFile() },
-    });
-    expect(created.body.status).toBe('queued');
-    const id = created.body.id;
+    const id = await queuedReferral('second referral');
     await receiver.waitFor((m) => (m.json as any)?.data?.referral?.id === id);
     await eventually(async () => ((await hub.api.request('GET', `/v1/referrals/${id}`, { token: housing.token })).status === 200 ? true : undefined));
 
