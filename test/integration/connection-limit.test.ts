@@ -5,7 +5,7 @@ import { parseConfig } from '../../config/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { startHub, type RunningHub } from '../../runtime/start.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { Api, testEnv } from '../support/hub.js';
+import { Api, eventually, testEnv } from '../support/hub.js';
 
 /**
  * PostgreSQL refuses a connection past its max_connections (or a role's limit) with SQLSTATE 53300.
@@ -50,14 +50,25 @@ describe('a database that refuses more connections', () => {
 
   const openConnections = async () =>
     (await server<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = ${role}`)[0]!.n;
-  /** Many requests at once, so the pool must open connections beyond those it has. */
-  const burst = () => Promise.all(Array.from({ length: 40 }, () => api.request('GET', '/v1/organizations', { token: adminToken })));
+  /** Many requests at once; each answer is also handed to `seen` as it comes. */
+  const burst = (seen: (answer: Awaited<ReturnType<Api['request']>>) => void = () => {}) =>
+    Promise.all(Array.from({ length: 40 }, () => api.request('GET', '/v1/organizations', { token: adminToken }).then((a) => (seen(a), a))));
 
   it('answers 503 with Retry-After, saying the database has no free connection, never 500, while none can be opened, and 200 once one can', async () => {
     expect((await api.request('GET', '/v1/organizations', { token: adminToken })).status).toBe(200);
     await server.unsafe(`ALTER ROLE ${role} CONNECTION LIMIT ${await openConnections()}`);
     try {
-      const answers = await burst();
+      // Every connection the hub has is held by a query waiting on this lock, so the burst must
+      // open more (quick queries could otherwise all share the open ones); released once one was answered
+      // without one.
+      const seen: number[] = [];
+      let answering!: ReturnType<typeof burst>;
+      await server.begin(async (tx) => {
+        await tx`LOCK TABLE organizations IN ACCESS EXCLUSIVE MODE`;
+        answering = burst((a) => seen.push(a.status));
+        await eventually(async () => (seen.some((status) => status !== 200) ? true : undefined), 10_000, 'a request that needed a connection the server refused');
+      });
+      const answers = await answering;
       const statuses = answers.map((a) => a.status);
       expect(statuses.filter((s) => s !== 200 && s !== 503), `statuses: ${statuses.join(' ')}`).toEqual([]);
       const refused = answers.find((a) => a.status === 503);
