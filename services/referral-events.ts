@@ -57,13 +57,18 @@ export async function applyEvent(
     const visible = allowedEvents({ status: seen.status, statusBeforeHold: null }, mayPost);
     throw conflict(`a ${input.type} event is not allowed now`, { allowed: allowedEvents(state, mayPost).filter((e) => visible.includes(e)) });
   }
-  const { status } = await moveReferral(tx, referral, input.type);
-  const event = await insertEvent(tx, hub.keyring, {
-    referralId, type: input.type, occurredAt: input.occurredAt, byOrgId: actor.organizationId, byClientId: actor.clientId,
-    reason: input.reason, appointmentAt: input.appointmentAt, note: input.note, statusAfter: status,
-  }, hub.clock.now());
-  if (input.type === 'cancelled') await announceCancellation(hub, tx, referral);
-  await appendAudit(tx, { actor: actor.clientId, action: 'referral.event', subject: referralId, detail: { type: input.type, status } });
+  // The step has decided everything the writes need, so they are sent together (postgres.js
+  // pipelines a transaction's queries, in order): one round trip instead of one per statement.
+  const { status } = next;
+  const [, event] = await Promise.all([
+    moveReferral(tx, referral, input.type),
+    insertEvent(tx, hub.keyring, {
+      referralId, type: input.type, occurredAt: input.occurredAt, byOrgId: actor.organizationId, byClientId: actor.clientId,
+      reason: input.reason, appointmentAt: input.appointmentAt, note: input.note, statusAfter: status,
+    }, hub.clock.now()),
+    input.type === 'cancelled' ? announceCancellation(hub, tx, referral) : undefined,
+    appendAudit(tx, { actor: actor.clientId, action: 'referral.event', subject: referralId, detail: { type: input.type, status } }),
+  ]);
   return { id: event.id, type: event.type, occurredAt: event.occurredAt, status };
 }
 
