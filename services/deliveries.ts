@@ -121,9 +121,10 @@ async function applyOutcome(hub: Hub, row: OutboxRow, referral: ReferralRow, res
   // One instant for the outcome: the delivery's stamp and its timeline event agree (SLA timers run from it).
   const at = hub.clock.now();
   const detail = 'error' in result ? result.error : result.detail;
-  // The common case in one round trip; anything else (the referral moved while the message was in
-  // flight, a retry, a failure, a notice) is recorded below under the referral's row lock.
-  if (result.outcome === 'delivered' && row.kind === 'deliver' && referral.status === 'queued') {
+  // The common case in one round trip (a `deliver` row goes out only for a referral read as
+  // queued); anything else (the referral moved while the message was in flight, a retry, a
+  // failure, a notice) is recorded below under the referral's row lock.
+  if (result.outcome === 'delivered' && row.kind === 'deliver') {
     const recorded = await deliverQueued(hub.sql, { outboxId: row.id, referralId: referral.id, messageId: row.messageId, attempt: attemptsMade, detail, at });
     if (recorded) return 'delivered';
   }

@@ -24,15 +24,19 @@ export async function moveReferral(
 }
 
 /**
+ * Where the state machine takes a queued referral on delivery, worked out once. The one statement
+ * below sets no indicator milestone, so should a delivery ever reach one (or the machine not allow
+ * the step), this is undefined and the general path (store/events.ts) records every delivery.
+ */
+const QUEUED_STEP = step({ status: 'queued', statusBeforeHold: null }, 'delivered');
+const DELIVERED_FROM_QUEUED = QUEUED_STEP && reachedMilestones('delivered', QUEUED_STEP.status).length === 0 ? QUEUED_STEP : undefined;
+
+/**
  * A delivery the partner took, recorded in one statement if the referral still stands `queued`
  * (store/delivered.ts): the state machine's step from there, then the row. False when it no
  * longer stands there; then nothing was written, and the caller records the outcome under a lock.
  */
 export async function deliverQueued(sql: Sql, delivery: Omit<TakenDelivery, 'next'>): Promise<boolean> {
-  const next = step({ status: 'queued', statusBeforeHold: null }, 'delivered');
-  if (!next) throw new Error('the state machine allows no delivered from queued');
-  // The one statement sets no indicator milestone; should a delivery ever reach one, the general
-  // path (store/events.ts) records it instead.
-  if (reachedMilestones('delivered', next.status).length > 0) return false;
-  return recordQueuedDelivered(sql, { ...delivery, next });
+  if (!DELIVERED_FROM_QUEUED) return false;
+  return recordQueuedDelivered(sql, { ...delivery, next: DELIVERED_FROM_QUEUED });
 }

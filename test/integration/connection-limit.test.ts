@@ -58,9 +58,9 @@ describe('a database that refuses more connections', () => {
     expect((await api.request('GET', '/v1/organizations', { token: adminToken })).status).toBe(200);
     await server.unsafe(`ALTER ROLE ${role} CONNECTION LIMIT ${await openConnections()}`);
     try {
-      // Every connection the hub has is held by a query waiting on this lock, so the burst must
-      // open more (quick queries could otherwise all share the open ones); released once one was answered
-      // without one.
+      // Every connection the hub has is held by a query waiting on this lock, so the burst must open
+      // more (quick queries could otherwise all share the open ones). Released once a request has
+      // been answered without a connection.
       const seen: number[] = [];
       let answering!: ReturnType<typeof burst>;
       await server.begin(async (tx) => {
