@@ -30,6 +30,11 @@ export interface TakenDelivery {
  * referral's row lock before the outbox row's, in the order every other writer takes them.
  * It sets no indicator milestone column: a delivery reaches none (domain/indicator-milestones.ts),
  * and services/referral-status.ts does not call it for one that would.
+ *
+ * Its writes are those the general path makes one by one (setReferralStatus, insertEvent,
+ * appendAudit, recordAttempt, finishOutbox, as services/deliveries.ts `outcomeWrites` calls them
+ * for a queued referral delivered): a change to what those record changes this statement too.
+ * test/integration/referral-flow.test.ts checks every record a delivery leaves.
  */
 export async function recordQueuedDelivered(sql: Sql, d: TakenDelivery): Promise<boolean> {
   const [row] = await sql<{ moved: number }[]>`
